@@ -1,0 +1,1 @@
+"""Audit analysis over predictions: pure functions over DataFrames (no Flask, no files)."""

@@ -1,0 +1,5 @@
+import sys
+
+from indielabel.cli import main
+
+sys.exit(main())

@@ -1,0 +1,109 @@
+"""`python -m indielabel ...`: the organizer's commands.
+
+Each sub-command names the function that runs it (``module:function``, called with the parsed
+arguments); modules are imported only when their command runs, so `--help` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from indielabel.config import ConfigError
+from indielabel.dataset import DatasetError
+
+PRESETS = ("small", "default", "kumar")
+
+
+def _add_generate(commands) -> None:
+    parser = commands.add_parser("generate", help="generate the embedded synthetic dataset")
+    parser.add_argument("--preset", choices=PRESETS, default="default")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", required=True, help="directory to write the dataset into")
+    parser.set_defaults(handler="indielabel.synth:run_generate")
+
+
+def _add_import(commands) -> None:
+    parser = commands.add_parser("import", help="import a dataset from a file")
+    formats = parser.add_subparsers(dest="format", required=True)
+    kumar = formats.add_parser("kumar", help="JSON lines in the format of Kumar et al. 2021")
+    kumar.add_argument("file")
+    csv = formats.add_parser("csv", help="long-format CSV, one row per rating")
+    csv.add_argument("file")
+    csv.add_argument("--item-id", required=True, help="column with the item id")
+    csv.add_argument("--text", required=True, help="column with the comment text")
+    csv.add_argument("--rater-id", required=True, help="column with the rater id")
+    csv.add_argument("--rating", required=True, help="column with the rating")
+    csv.add_argument("--system-score", help="column with the system's 0-1 score (else the system scores)")
+    csv.add_argument("--rater-attr", action="append", default=[], help="a rater attribute column (repeatable)")
+    csv.add_argument("--scale", nargs=2, type=float, required=True, metavar=("MIN", "MAX"),
+                     help="the rating scale of the file; ratings are rescaled to 0-4")
+    for sub in (kumar, csv):
+        sub.add_argument("--out", required=True, help="directory to write the dataset into")
+        sub.add_argument("--name", help="dataset name (default: the output directory's name)")
+        sub.add_argument("--system", default="profanity-check",
+                         help="system that scores texts without a score: profanity-check or http")
+        sub.add_argument("--system-url", help="URL of the JSON-over-HTTP scorer (with --system http)")
+        sub.set_defaults(handler="indielabel.importers:run_import")
+
+
+def _add_model_commands(commands) -> None:
+    fit = commands.add_parser("fit", help="fit (or refit) the base model of a dataset")
+    fit.add_argument("dataset", help="dataset directory")
+    fit.add_argument("--force", action="store_true", help="refit even when a cached model exists")
+    fit.set_defaults(handler="indielabel.personal_model:run_fit")
+
+    evaluate = commands.add_parser("evaluate", help="check the personal model on held-out raters")
+    evaluate.add_argument("dataset", help="dataset directory")
+    evaluate.add_argument("--labels", type=int, default=20, help="labels given per held-out rater")
+    evaluate.add_argument("--holdout-raters", type=int, default=200)
+    evaluate.add_argument("--seed", type=int, default=0)
+    evaluate.add_argument("--stratified", action="store_true",
+                          help="pick labels in the 2/4/8/4/2 system-score bins instead of at random")
+    evaluate.set_defaults(handler="indielabel.evaluation:run_evaluate")
+
+    bench = commands.add_parser("bench", help="quick measurements")
+    what = bench.add_subparsers(dest="what", required=True)
+    load = what.add_parser("load", help="time loading a dataset and its base model")
+    load.add_argument("dataset", help="dataset directory")
+    load.set_defaults(handler="indielabel.prepare:run_bench_load")
+
+
+def _add_app_commands(commands) -> None:
+    prepare = commands.add_parser("prepare", help="generate the default dataset and fit its model if missing")
+    prepare.set_defaults(handler="indielabel.prepare:run_prepare")
+
+    serve = commands.add_parser("serve", help="serve the app (development server)")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--dataset", help="dataset name under the data directory, or a path")
+    serve.set_defaults(handler="indielabel.prepare:run_serve")
+
+    flags = commands.add_parser("flags", help="the flag log")
+    flag_commands = flags.add_subparsers(dest="what", required=True)
+    export = flag_commands.add_parser("export", help="write every flag to standard output")
+    export.add_argument("--format", choices=("csv", "jsonl"), default="csv")
+    export.add_argument("--out", help="write to this file instead of standard output")
+    export.set_defaults(handler="indielabel.flagging:run_export")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m indielabel", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    _add_generate(commands)
+    _add_import(commands)
+    _add_model_commands(commands)
+    _add_app_commands(commands)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    module_name, function_name = args.handler.split(":")
+    handler = getattr(importlib.import_module(module_name), function_name)
+    try:
+        return handler(args) or 0
+    except (DatasetError, ConfigError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2

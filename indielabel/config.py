@@ -1,0 +1,116 @@
+"""Settings from the environment and the command line, validated once at start-up."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+ENV_PREFIX = "INDIELABEL_"
+# Settings that keep the names the original tool used, so existing deployments keep working.
+LEGACY_ENV = {"avid_api_url": "AVID_API_URL", "avid_api_key": "AVID_API_KEY"}
+
+
+class ConfigError(ValueError):
+    """A setting that cannot be used; the message names it."""
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    data_dir: Path = Path("data")
+    dataset: str = "default"
+    preset: str = "default"
+    seed: int = 0
+    output_dir: Path | None = None
+    host: str = "127.0.0.1"
+    port: int = Field(5001, ge=1, le=65535)
+
+    system: str = "stored"
+    system_url: str | None = None
+    system_text_field: str = "text"
+    system_score_field: str = "score"
+
+    avid_api_url: str | None = None
+    avid_api_key: str | None = None
+    avid_artifact_name: str = "Comment toxicity classifier"
+    avid_artifact_type: str = "Model"
+    avid_developer: list[str] = Field(default_factory=list)
+    avid_deployer: list[str] = Field(default_factory=lambda: ["IndieLabel"])
+    avid_lang: str = "eng"
+    avid_timeout_seconds: float = Field(10.0, gt=0)
+    avid_retries: int = Field(2, ge=0, le=10)
+
+    flagging_mode: str = "manual"
+    flagging_options: Any = None
+    flagging_dir: Path | None = None
+    flagging_callback: str = "indielabel.flagging.CSVLogger"
+
+    secret_key: str | None = None
+    max_request_bytes: int = Field(1_000_000, gt=0)
+
+    @field_validator("dataset")
+    @classmethod
+    def _dataset_is_a_name_or_path(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be empty")
+        return value
+
+    @property
+    def dataset_dir(self) -> Path:
+        candidate = Path(self.dataset)
+        if candidate.is_absolute() or len(candidate.parts) > 1:
+            return candidate
+        return self.data_dir / self.dataset
+
+    @property
+    def user_output_dir(self) -> Path:
+        return self.output_dir or self.data_dir / "output"
+
+    @property
+    def flag_dir(self) -> Path:
+        return self.flagging_dir or self.data_dir / "flagged"
+
+    @property
+    def avid_enabled(self) -> bool:
+        return bool(self.avid_api_url and self.avid_api_key)
+
+
+def _env_values(environ: dict[str, str]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name, info in Settings.model_fields.items():
+        raw = environ.get(ENV_PREFIX + name.upper())
+        if raw is None and name in LEGACY_ENV:
+            raw = environ.get(LEGACY_ENV[name])
+        if raw is None:
+            continue
+        values[name] = _parse_env(raw, info.annotation)
+    return values
+
+
+def _parse_env(raw: str, annotation: Any) -> Any:
+    if annotation == list[str]:
+        return [part.strip() for part in raw.split(",") if part.strip()]
+    if annotation is Any:
+        import json
+
+        try:
+            return json.loads(raw)
+        except ValueError:
+            return raw
+    return raw
+
+
+def load_settings(overrides: dict[str, Any] | None = None, environ: dict[str, str] | None = None) -> Settings:
+    """Settings from the environment, then explicit overrides (command line, tests)."""
+    values = _env_values(dict(os.environ if environ is None else environ))
+    values.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    try:
+        return Settings(**values)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()
+        )
+        raise ConfigError(f"invalid settings: {problems}") from error

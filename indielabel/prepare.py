@@ -1,0 +1,56 @@
+"""What `make run` does before serving: make sure the dataset and its base model exist."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from indielabel import dataset as datasets
+from indielabel.config import Settings, load_settings
+from indielabel.progress import step
+
+
+def ensure_ready(settings: Settings):
+    """Generate the configured preset if the dataset is missing, then load or fit its base model."""
+    from indielabel import personal_model, synth
+
+    directory = settings.dataset_dir
+    if not (directory / "dataset.json").is_file():
+        print(f"No dataset at {directory}: generating the synthetic '{settings.preset}' preset.", file=sys.stderr)
+        synth.generate_dataset(settings.preset, settings.seed, directory)
+    with step(f"Loading dataset {directory}"):
+        data = datasets.load(directory)
+    base_model = personal_model.load_or_fit(data)
+    return data, base_model
+
+
+def run_prepare(args) -> int:
+    ensure_ready(load_settings())
+    return 0
+
+
+def run_serve(args) -> int:
+    from server import create_app
+
+    settings = load_settings({"host": args.host, "port": args.port, "dataset": args.dataset})
+    ensure_ready(settings)
+    app = create_app(settings)
+    print(f"Serving IndieLabel at http://{settings.host}:{settings.port}", file=sys.stderr, flush=True)
+    app.run(host=settings.host, port=settings.port, debug=False, threaded=True)
+    return 0
+
+
+def run_bench_load(args) -> int:
+    from indielabel import personal_model
+
+    started = time.perf_counter()
+    data = datasets.load(args.dataset)
+    loaded_data = time.perf_counter()
+    personal_model.load_or_fit(data)
+    loaded_model = time.perf_counter()
+    print(f"dataset: {data.meta['n_items']} items, {data.meta['n_raters']} raters, "
+          f"{data.meta['n_ratings']} ratings")
+    print(f"load dataset:    {loaded_data - started:6.2f} s")
+    print(f"load base model: {loaded_model - loaded_data:6.2f} s")
+    print(f"total:           {loaded_model - started:6.2f} s")
+    return 0
