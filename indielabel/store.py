@@ -1,0 +1,456 @@
+"""Per-user state on disk: model versions (labels, metrics, predictions) and audit reports.
+
+Layout under the root directory (e.g. ``data/output``)::
+
+    <user>/user.json                                  {"user", "created_at"}
+    <user>/reports.json                               reports written while auditing without a model
+    <user>/models/<model>/model.json                  {"name", "kind", "parent", "topic", "group", ...}
+    <user>/models/<model>/versions/<n>/labels.json    {"<item_id>": rating}
+    <user>/models/<model>/versions/<n>/metrics.json   cv_mae, band, system metrics, n_labels, created_at
+    <user>/models/<model>/versions/<n>/predictions.npy  float32, one per item in dataset order
+    <user>/models/<model>/reports.json                {"revision": int, "reports": [...]}
+
+User and model names are validated before any path is built. Every write holds the user's lock
+(``<user>/.lock``, a file lock, so it also excludes other worker processes) and lands atomically:
+files are written beside their target, fsynced and renamed into place; a version is staged as a
+whole directory and renamed into place, so a reader sees either all of it or none of it. Reads take
+no lock. A file that is not what this module wrote is reported as a :class:`StoreError` naming it,
+never silently replaced.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from filelock import FileLock
+from filelock import Timeout as LockTimeout
+
+from indielabel.dataset import RATING_MAX, RATING_MIN
+from indielabel.names import NAME_PATTERN, validate_name
+
+LOCK_FILE_NAME = ".lock"
+LOCK_TIMEOUT_SECONDS = 30.0
+MODEL_KINDS = ("personal", "topic", "group")
+STAGING_PREFIX = ".staging-"
+VERSION_DIR_NAME = re.compile(r"[1-9][0-9]*")
+# Fields of model.json that the store owns; values passed in `info` for them are replaced.
+STORE_MODEL_FIELDS = ("name", "created_at", "updated_at")
+
+
+class StoreError(Exception):
+    """A stored file that cannot be read as this module wrote it; the message names the file."""
+
+
+class StoreBusy(StoreError):
+    """The user's lock stayed taken for longer than the timeout."""
+
+
+class NotFound(LookupError):
+    """An unknown user, model or version."""
+
+
+class StaleRevision(Exception):
+    """A save based on an older revision of the reports; carries what is stored now."""
+
+    def __init__(self, current_revision: int, current_reports: list[dict]):
+        super().__init__(f"reports are at revision {current_revision}; reload before saving")
+        self.current_revision = current_revision
+        self.current_reports = current_reports
+
+
+@dataclass(frozen=True)
+class Version:
+    number: int
+    labels: dict[int, float]
+    metrics: dict
+
+
+class Store:
+    def __init__(self, root: Path, lock_timeout: float = LOCK_TIMEOUT_SECONDS):
+        self.root = Path(root)
+        self.lock_timeout = lock_timeout
+
+    # Users
+
+    def ensure_user(self, user) -> None:
+        """Create the user's directory and user.json unless they exist."""
+        with self._locked(user):
+            self._create_user_record(user)
+
+    def user_exists(self, user) -> bool:
+        return (self._user_dir(user) / "user.json").is_file()
+
+    # Models and versions
+
+    def list_models(self, user) -> list[str]:
+        """Names of the user's models that have at least one version, sorted; [] for an unknown user."""
+        models_dir = self._user_dir(user) / "models"
+        if not models_dir.is_dir():
+            return []
+        return sorted(entry.name for entry in models_dir.iterdir()
+                      if NAME_PATTERN.fullmatch(entry.name) and (entry / "model.json").is_file())
+
+    def model_info(self, user, model) -> dict | None:
+        path = self._model_dir(user, model) / "model.json"
+        document = self._read_json(path)
+        if document is not None and not isinstance(document, dict):
+            raise StoreError(f"{self._shown(path)}: expected a JSON object")
+        return document
+
+    def add_version(self, user, model, labels: dict[int, float], metrics: dict,
+                    predictions: np.ndarray, info: dict) -> int:
+        """Store a new version of ``model`` and return its number (1, 2, 3, ... without gaps).
+
+        ``info`` (kind, parent, topic, group, and anything else worth keeping) is merged into
+        model.json; the store sets ``name``, ``created_at`` and ``updated_at`` itself.
+        """
+        model_dir = self._model_dir(user, model)
+        labels_text = _to_json(_labels_document(labels), "labels")
+        metrics_document = _mapping(metrics, "metrics")
+        metrics_document.setdefault("n_labels", len(labels))
+        metrics_document.setdefault("created_at", _now())
+        metrics_text = _to_json(metrics_document, "metrics")
+        prediction_array = _predictions_array(predictions)
+        info_document = _model_info_document(info)
+        _to_json(info_document, "info")
+
+        with self._locked(user):
+            self._create_user_record(user)
+            model_document = self.model_info(user, model) or {"created_at": _now()}
+            versions_dir = model_dir / "versions"
+            _ensure_dir(versions_dir)
+            _remove_abandoned_staging(versions_dir)
+            number = max(self._version_numbers(model_dir), default=0) + 1
+            staging_dir = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=versions_dir))
+            _write_synced(staging_dir / "labels.json", labels_text.encode("utf-8"))
+            _write_synced(staging_dir / "metrics.json", metrics_text.encode("utf-8"))
+            with open(staging_dir / "predictions.npy", "wb") as stream:
+                np.save(stream, prediction_array, allow_pickle=False)
+                _flush_and_sync(stream)
+            _fsync_dir(staging_dir)
+            os.replace(staging_dir, versions_dir / str(number))
+            _fsync_dir(versions_dir)
+
+            model_document.update(info_document)
+            model_document.update(name=model, updated_at=_now())
+            _write_json_atomic(model_dir / "model.json", model_document)
+        return number
+
+    def latest_version(self, user, model) -> Version | None:
+        """The newest version with its labels and metrics; None when the model has no version."""
+        model_dir = self._model_dir(user, model)
+        numbers = self._version_numbers(model_dir)
+        return self._read_version(model_dir, numbers[-1]) if numbers else None
+
+    def history(self, user, model) -> list[Version]:
+        """Every version of the model, oldest first. Raises NotFound for an unknown model."""
+        model_dir = self._model_dir(user, model)
+        numbers = self._version_numbers(model_dir)
+        if not numbers and self.model_info(user, model) is None:
+            raise NotFound(f"user {user!r} has no model {model!r}")
+        return [self._read_version(model_dir, number) for number in numbers]
+
+    def load_predictions(self, user, model, version: int | None = None) -> np.ndarray:
+        """The float32 predictions of one version (the newest when ``version`` is None)."""
+        model_dir = self._model_dir(user, model)
+        if version is None:
+            numbers = self._version_numbers(model_dir)
+            if not numbers:
+                raise NotFound(f"user {user!r} has no model {model!r}")
+            version = numbers[-1]
+        elif isinstance(version, bool) or not isinstance(version, (int, np.integer)) or version < 1:
+            raise ValueError(f"version must be a positive integer, not {version!r}")
+        path = model_dir / "versions" / str(int(version)) / "predictions.npy"
+        try:
+            array = np.load(path, allow_pickle=False)
+        except FileNotFoundError:
+            raise NotFound(f"model {model!r} of user {user!r} has no version {version}") from None
+        except (OSError, ValueError) as error:
+            raise StoreError(f"{self._shown(path)}: not a readable array ({error})") from error
+        if array.dtype != np.float32 or array.ndim != 1:
+            raise StoreError(f"{self._shown(path)}: expected a 1-D float32 array, "
+                             f"found {array.ndim}-D {array.dtype}")
+        return array
+
+    # Reports
+
+    def load_reports(self, user, model: str | None) -> tuple[int, list[dict]]:
+        """(revision, reports) of the user's model, or of the user when ``model`` is None.
+
+        (0, []) when nothing was saved yet; NotFound for an unknown model.
+        """
+        path = self._reports_path(user, model)
+        if model is not None:
+            self._require_model(user, model)
+        return self._read_reports(path)
+
+    def save_reports(self, user, model: str | None, reports: list[dict], expected_revision: int) -> int:
+        """Replace the reports if they are still at ``expected_revision``; return the new revision.
+
+        Raises StaleRevision, and writes nothing, when someone saved in between.
+        """
+        path = self._reports_path(user, model)
+        _check_reports(reports)
+        if isinstance(expected_revision, bool) or not isinstance(expected_revision, int) \
+                or expected_revision < 0:
+            raise ValueError(f"expected_revision must be a non-negative integer, not {expected_revision!r}")
+        with self._locked_for_reports(user, model):
+            revision, current_reports = self._read_reports(path)
+            if expected_revision != revision:
+                raise StaleRevision(revision, current_reports)
+            _write_json_atomic(path, {"revision": revision + 1, "reports": reports})
+        return revision + 1
+
+    def update_reports(self, user, model: str | None,
+                       change: Callable[[list[dict]], list[dict]]) -> tuple[int, list[dict]]:
+        """Apply ``change`` to the stored reports under the lock and save the result as a new revision.
+
+        Nothing is written when ``change`` raises.
+        """
+        path = self._reports_path(user, model)
+        with self._locked_for_reports(user, model):
+            revision, current_reports = self._read_reports(path)
+            changed_reports = change(current_reports)
+            _check_reports(changed_reports)
+            _write_json_atomic(path, {"revision": revision + 1, "reports": changed_reports})
+        return revision + 1, changed_reports
+
+    # Paths, locking and reading
+
+    def _user_dir(self, user) -> Path:
+        return self.root / validate_name(user, "user")
+
+    def _model_dir(self, user, model) -> Path:
+        return self._user_dir(user) / "models" / validate_name(model, "model")
+
+    def _reports_path(self, user, model: str | None) -> Path:
+        directory = self._user_dir(user) if model is None else self._model_dir(user, model)
+        return directory / "reports.json"
+
+    def _shown(self, path: Path) -> str:
+        """A stored file's path relative to the root: enough to find it, without the server's layout."""
+        return path.relative_to(self.root).as_posix()
+
+    @contextmanager
+    def _locked(self, user) -> Iterator[None]:
+        user_dir = self._user_dir(user)
+        _ensure_dir(user_dir)
+        lock = FileLock(user_dir / LOCK_FILE_NAME, timeout=self.lock_timeout)
+        try:
+            lock.acquire()
+        except LockTimeout as error:
+            raise StoreBusy(f"user {user!r} is busy; try again") from error
+        try:
+            yield
+        finally:
+            lock.release()
+
+    @contextmanager
+    def _locked_for_reports(self, user, model: str | None) -> Iterator[None]:
+        # Checked before locking so that a write to an unknown model creates no directory; models
+        # are never deleted, so the answer still holds once the lock is taken.
+        if model is not None:
+            self._require_model(user, model)
+        with self._locked(user):
+            if model is None:
+                self._create_user_record(user)
+            yield
+
+    def _create_user_record(self, user) -> None:
+        path = self._user_dir(user) / "user.json"
+        if not path.exists():
+            _write_json_atomic(path, {"user": user, "created_at": _now()})
+
+    def _require_model(self, user, model) -> None:
+        model_dir = self._model_dir(user, model)
+        if not (model_dir / "model.json").is_file() and not self._version_numbers(model_dir):
+            raise NotFound(f"user {user!r} has no model {model!r}")
+
+    def _version_numbers(self, model_dir: Path) -> list[int]:
+        try:
+            names = os.listdir(model_dir / "versions")
+        except FileNotFoundError:
+            return []
+        return sorted(int(name) for name in names if VERSION_DIR_NAME.fullmatch(name))
+
+    def _read_version(self, model_dir: Path, number: int) -> Version:
+        version_dir = model_dir / "versions" / str(number)
+        labels_path, metrics_path = version_dir / "labels.json", version_dir / "metrics.json"
+        labels_document = self._read_json(labels_path)
+        metrics = self._read_json(metrics_path)
+        if not isinstance(metrics, dict):
+            raise StoreError(f"{self._shown(metrics_path)}: expected a JSON object")
+        try:
+            labels = {int(item_id): float(rating) for item_id, rating in labels_document.items()}
+        except (AttributeError, TypeError, ValueError) as error:
+            raise StoreError(f"{self._shown(labels_path)}: expected {{\"<item_id>\": rating}}") from error
+        return Version(number=number, labels=labels, metrics=metrics)
+
+    def _read_reports(self, path: Path) -> tuple[int, list[dict]]:
+        document = self._read_json(path)
+        if document is None:
+            return 0, []
+        revision = document.get("revision") if isinstance(document, dict) else None
+        reports = document.get("reports") if isinstance(document, dict) else None
+        if isinstance(revision, bool) or not isinstance(revision, int) or revision < 0 \
+                or not isinstance(reports, list) or not all(isinstance(r, dict) for r in reports):
+            raise StoreError(f"{self._shown(path)}: expected {{\"revision\": int, \"reports\": [objects]}}")
+        return revision, reports
+
+    def _read_json(self, path: Path) -> Any:
+        """The parsed document, or None when the file does not exist."""
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None
+        except (UnicodeDecodeError, IsADirectoryError) as error:
+            raise StoreError(f"{self._shown(path)}: not a UTF-8 JSON file") from error
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as error:
+            raise StoreError(f"{self._shown(path)}: invalid JSON ({error})") from error
+
+
+# Checking what callers pass in
+
+def _mapping(value, what: str) -> dict:
+    if not isinstance(value, dict):
+        raise ValueError(f"{what} must be a dict, not {type(value).__name__}")
+    return dict(value)
+
+
+def _labels_document(labels) -> dict[str, float]:
+    document = {}
+    for item_id, rating in _mapping(labels, "labels").items():
+        if isinstance(item_id, bool) or not isinstance(item_id, (int, np.integer)):
+            raise ValueError(f"labels: key {item_id!r} is not an integer item_id")
+        if isinstance(rating, bool) or not isinstance(rating, (int, float, np.number)) \
+                or not RATING_MIN <= float(rating) <= RATING_MAX:
+            raise ValueError(f"labels: rating {rating!r} of item {item_id} is not a number "
+                             f"from {RATING_MIN:g} to {RATING_MAX:g}")
+        document[str(int(item_id))] = float(rating)
+    return document
+
+
+def _predictions_array(predictions) -> np.ndarray:
+    array = np.asarray(predictions)
+    if array.ndim != 1 or array.size == 0 or not np.issubdtype(array.dtype, np.number):
+        raise ValueError("predictions must be a non-empty 1-D numeric array, one per item")
+    array = array.astype(np.float32)
+    if not np.isfinite(array).all():
+        raise ValueError("predictions must be finite numbers")
+    return array
+
+
+def _model_info_document(info) -> dict:
+    document = _mapping(info, "info")
+    for store_field in STORE_MODEL_FIELDS:
+        document.pop(store_field, None)
+    document.setdefault("kind", "personal")
+    if document["kind"] not in MODEL_KINDS:
+        raise ValueError(f"info: kind must be one of {', '.join(MODEL_KINDS)}, not {document['kind']!r}")
+    document["parent"] = document.get("parent")
+    if document["parent"] is not None:
+        validate_name(document["parent"], "parent")
+    for key, expected_type, described in (("topic", str, "a string"), ("group", dict, "an object")):
+        document[key] = document.get(key)
+        if document[key] is not None and not isinstance(document[key], expected_type):
+            raise ValueError(f"info: {key} must be {described} or null")
+    return document
+
+
+def _check_reports(reports) -> None:
+    if not isinstance(reports, list) or not all(isinstance(report, dict) for report in reports):
+        raise ValueError("reports must be a list of objects")
+    _to_json(reports, "reports")
+
+
+# Writing files atomically
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _json_scalar(value):
+    # numpy scalars (np.float32, np.int64) are common in metrics; they are not JSON types themselves.
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def _to_json(document, what: str) -> str:
+    try:
+        return json.dumps(document, sort_keys=True, indent=1, ensure_ascii=False,
+                          allow_nan=False, default=_json_scalar)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{what} cannot be stored as JSON: {error}") from error
+
+
+def _flush_and_sync(stream) -> None:
+    stream.flush()
+    os.fsync(stream.fileno())
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Make a rename or a new entry in ``directory`` durable."""
+    descriptor = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _ensure_dir(directory: Path) -> None:
+    missing = []
+    while not directory.is_dir():
+        missing.append(directory)
+        directory = directory.parent
+    for new_dir in reversed(missing):
+        new_dir.mkdir(exist_ok=True)
+        _fsync_dir(new_dir.parent)
+
+
+def _write_synced(path: Path, data: bytes) -> None:
+    with open(path, "wb") as stream:
+        stream.write(data)
+        _flush_and_sync(stream)
+
+
+def _write_json_atomic(path: Path, document) -> None:
+    """Replace ``path`` with ``document``: readers see the old file or the new one, never a mix.
+
+    Called with the user's lock held, so a temporary file already beside ``path`` was left by a
+    writer that died, and is removed.
+    """
+    data = _to_json(document, path.name).encode("utf-8")
+    _ensure_dir(path.parent)
+    for abandoned in path.parent.glob(f".{path.name}.*.tmp"):
+        abandoned.unlink(missing_ok=True)
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(descriptor, "wb") as stream:
+            stream.write(data)
+            _flush_and_sync(stream)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _remove_abandoned_staging(versions_dir: Path) -> None:
+    """Staging directories of writers that died before renaming them (the caller holds the lock)."""
+    for entry in versions_dir.iterdir():
+        if entry.name.startswith(STAGING_PREFIX):
+            shutil.rmtree(entry, ignore_errors=True)
