@@ -42,8 +42,8 @@ def _add_import(commands) -> None:
     for sub in (kumar, csv):
         sub.add_argument("--out", required=True, help="directory to write the dataset into")
         sub.add_argument("--name", help="dataset name (default: the output directory's name)")
-        sub.add_argument("--system", default="profanity-check",
-                         help="system that scores texts without a score: profanity-check or http")
+        sub.add_argument("--system", default="profanity-check", choices=("profanity-check", "http"),
+                         help="system that scores texts without a score (default: profanity-check)")
         sub.add_argument("--system-url", help="URL of the JSON-over-HTTP scorer (with --system http)")
         sub.set_defaults(handler="indielabel.importers:run_import")
 

@@ -30,8 +30,8 @@ class Settings(BaseModel):
 
     system: str = "stored"
     system_url: str | None = None
-    system_text_field: str = "text"
-    system_score_field: str = "score"
+    system_text_field: str = "texts"
+    system_score_field: str = "scores"
 
     avid_api_url: str | None = None
     avid_api_key: str | None = None
