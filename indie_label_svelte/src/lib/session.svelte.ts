@@ -1,0 +1,131 @@
+// Who is auditing, with which model, on which tab: the state every panel shares.
+import * as api from "./api";
+import { Loader } from "./loader.svelte";
+import type { AuditSettings, FlaggedComment } from "./types";
+import { writeUrlParam, type LabelMode, type StudyParams, type Tab } from "./url";
+
+export class Session {
+  readonly params: StudyParams;
+  readonly settingsLoader = new Loader<AuditSettings>();
+  user = $state<string | null>(null);
+  models = $state<string[]>([]);
+  currentModel = $state<string | null>(null);
+  tab = $state<Tab>("about");
+  labelMode = $state<LabelMode>(0);
+  /** The topic open in the auditing tab (set by the topic selector, the overview chart or a report). */
+  auditTopic = $state<string | null>(null);
+  flags = $state<FlaggedComment[]>([]);
+  /** The server refused the user id: another browser owns it. */
+  userForbidden = $state(false);
+  #requestedUser: string | null;
+  #flagsRequest = 0;
+
+  constructor(params: StudyParams) {
+    this.params = params;
+    this.#requestedUser = params.user;
+    this.tab = params.tab;
+    this.labelMode = params.labelMode;
+    api.onUserForbidden(() => (this.userForbidden = true));
+  }
+
+  get settings(): AuditSettings | null {
+    return this.settingsLoader.data;
+  }
+
+  get withoutModel(): boolean {
+    return this.params.mode === "no_model";
+  }
+
+  /** The model the audit reads: none in `mode=no_model`. */
+  get auditedModel(): string | null {
+    return this.withoutModel ? null : this.currentModel;
+  }
+
+  /** Load the settings; a new user's generated id is written into the address bar at once. */
+  async start(): Promise<void> {
+    const settings = await this.settingsLoader.load(async () => {
+      const loaded = await api.auditSettings(this.#requestedUser);
+      this.user = this.#requestedUser = loaded.user;
+      writeUrlParam("user", loaded.user);
+      this.#setModels(loaded, this.params.model);
+      return loaded;
+    });
+    if (settings) this.refreshFlags();
+  }
+
+  /** Start over as a new user (when the link's user id is unusable or someone else's). */
+  startAsNewUser(): Promise<void> {
+    writeUrlParam("user", null);
+    if (this.settings) {
+      // Another user's work is on screen in every panel: a fresh page is the one clean way to drop it all.
+      window.location.reload();
+      return Promise.resolve();
+    }
+    this.#requestedUser = null;
+    this.userForbidden = false;
+    return this.start();
+  }
+
+  /** Re-read the user's models (and the topic groups that depend on them); failures leave things as they were. */
+  async refreshModels(): Promise<void> {
+    if (!this.user) return;
+    try {
+      const settings = await api.auditSettings(this.user);
+      this.settingsLoader.data = settings;
+      this.#setModels(settings, this.currentModel);
+    } catch {
+      // The lists shown stay valid; the next refresh tries again.
+    }
+  }
+
+  /** Audit `preferred` if the user has it, else the most recently updated model (a group model for that scaffold). */
+  #setModels(settings: AuditSettings, preferred: string | null): void {
+    this.models = settings.personalized_models;
+    const latest = settings.models[0]?.name ?? null;
+    const latestGroup = settings.models.find((model) => model.kind === "group")?.name;
+    const fallback = this.params.scaffold === "personal_group" ? latestGroup ?? latest : latest;
+    this.selectModel(preferred && this.models.includes(preferred) ? preferred : fallback);
+  }
+
+  selectModel(name: string | null): void {
+    const changed = name !== this.currentModel;
+    this.currentModel = name;
+    writeUrlParam("model", name);
+    // The flags' predicted ratings come from the audited model.
+    if (changed) this.refreshFlags();
+  }
+
+  /** After training: list the new model and make it the one audited. */
+  async adoptTrainedModel(name: string): Promise<void> {
+    if (!this.models.includes(name)) this.models = [...this.models, name].sort();
+    this.selectModel(name);
+    await this.refreshModels();
+  }
+
+  setTab(tab: Tab): void {
+    this.tab = tab;
+    writeUrlParam("tab", tab);
+  }
+
+  setLabelMode(mode: LabelMode): void {
+    this.labelMode = mode;
+    writeUrlParam("label_mode", mode);
+  }
+
+  openTopic(topic: string): void {
+    this.auditTopic = topic;
+    if (this.tab !== "auditing") this.setTab("auditing");
+  }
+
+  async refreshFlags(): Promise<void> {
+    if (!this.user || this.settings?.flagging.mode !== "manual") return;
+    const request = ++this.#flagsRequest;
+    try {
+      const flags = await api.flagsOf(this.user, this.auditedModel);
+      // An answer for a model audited earlier must not replace a newer one.
+      if (request === this.#flagsRequest) this.flags = flags;
+    } catch {
+      // Suggestions are a convenience: the panel works without them, and the next flag retries.
+    }
+  }
+}

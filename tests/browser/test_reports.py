@@ -1,0 +1,122 @@
+"""The reports panel in the browser: evidence, autosave, reload, delete and undo, conflicts, AVID."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.auditor import (new_user_with_model, open_app, open_topic_table, reports_panel,
+                                   save_complete_report, wait_until_saved)
+
+pytestmark = pytest.mark.browser
+
+
+def test_evidence_and_a_report_autosave_and_are_there_after_a_reload(server, page: Page):
+    user = new_user_with_model(server.url)
+    open_app(page, server.url, user=user, tab="auditing")
+    first_row = open_topic_table(page).locator("tbody tr").first
+    comment = first_row.locator("td.comment").inner_text()
+    first_row.get_by_role("button", name="Add as evidence").click()
+    expect(first_row.get_by_role("button", name="In report · Remove")).to_be_visible()
+
+    panel = reports_panel(page)
+    expect(panel.get_by_text("Evidence (1)")).to_be_visible()
+    expect(panel.get_by_text(comment)).to_be_visible()
+    panel.get_by_label("Title").fill("Friendly swearing is deleted")
+    panel.get_by_role("group", name="Error type").get_by_role("radio", name="System is over-sensitive").check()
+    panel.get_by_label("Summary: my current hunch is that…").fill("the system reads every swear word as an insult.")
+    panel.get_by_label("Audit category").select_option("Toxicity")
+    expect(panel.get_by_text("Complete: ready to send to AVID.")).to_be_visible()
+    wait_until_saved(page)
+
+    page.reload()
+    panel = reports_panel(page)
+    panel.get_by_role("button", name="Friendly swearing is deleted").click()
+    expect(panel.get_by_label("Title")).to_have_value("Friendly swearing is deleted")
+    expect(panel.get_by_label("Summary: my current hunch is that…")).to_have_value(
+        "the system reads every swear word as an insult.")
+    expect(panel.get_by_label("Audit category")).to_have_value("Toxicity")
+    expect(panel.get_by_role("radio", name="System is over-sensitive")).to_be_checked()
+    expect(panel.get_by_text(comment)).to_be_visible()
+
+
+def test_a_new_report_can_be_deleted_and_brought_back_with_undo(server, page: Page):
+    open_app(page, server.url, tab="about")
+    panel = reports_panel(page)
+    items = panel.get_by_role("list", name="Your reports").get_by_role("listitem")
+    expect(items).to_have_count(1)
+    panel.get_by_role("button", name="New report").click()
+    panel.get_by_label("Title").fill("To be deleted")
+    expect(items).to_have_count(2)
+    panel.get_by_role("button", name="Delete this report").click()
+    expect(items).to_have_count(1)
+    expect(panel.get_by_text("Report “To be deleted” deleted.")).to_be_visible()
+    panel.get_by_role("button", name="Undo").click()
+    expect(items).to_have_count(2)
+    expect(panel.get_by_label("Title")).to_have_value("To be deleted")
+    wait_until_saved(page)
+    page.reload()
+    expect(reports_panel(page).get_by_role("button", name="To be deleted")).to_be_visible()
+
+
+def test_a_save_from_another_tab_asks_which_version_to_keep(server, page: Page):
+    user = new_user_with_model(server.url)
+    open_app(page, server.url, user=user)
+    other_tab = page.context.new_page()
+    open_app(other_tab, server.url, user=user)
+
+    reports_panel(page).get_by_label("Title").fill("Saved first, in this tab")
+    wait_until_saved(page)
+    reports_panel(other_tab).get_by_label("Title").fill("Written later, in the other tab")
+    dialog = other_tab.get_by_role("dialog", name="Your reports were changed elsewhere")
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_text("Saved first, in this tab")).to_be_visible()
+    dialog.get_by_role("button", name="Keep my version").click()
+    expect(dialog).to_be_hidden()
+    wait_until_saved(other_tab)
+
+    page.reload()
+    expect(reports_panel(page).get_by_role("button", name="Written later, in the other tab")).to_be_visible()
+    other_tab.close()
+
+
+def test_a_complete_report_is_submitted_to_avid(server, page: Page):
+    user = new_user_with_model(server.url)
+    save_complete_report(server.url, user, "mine", "Banter is flagged")
+    received_before = len(server.avid.received)
+    open_app(page, server.url, user=user, model="mine")
+    panel = reports_panel(page)
+    expect(panel.get_by_text("Complete", exact=True)).to_be_visible()
+    panel.get_by_role("button", name="Send reports to AVID").click()
+
+    dialog = page.get_by_role("dialog", name="Send audit reports to AVID")
+    dialog.get_by_role("checkbox", name="Banter is flagged").check()
+    dialog.get_by_label("(Optional) Name").fill("Ada Auditor")
+    dialog.get_by_label("(Optional) Contact email").fill("ada@example.org")
+    dialog.get_by_role("button", name="Submit 1 report to AVID").click()
+    expect(dialog.get_by_text("Banter is flagged: submitted; AVID id")).to_be_visible()
+    assert len(server.avid.received) == received_before + 1
+    assert server.avid.issued_ids[-1] in dialog.inner_text()
+    assert "Ada Auditor" in json.dumps(server.avid.received[-1])
+
+    dialog.get_by_role("button", name="Close").click()
+    expect(panel.get_by_role("list", name="Your reports").get_by_text("Submitted to AVID")).to_be_visible()
+    panel.get_by_role("button", name="Send reports to AVID").click()
+    expect(dialog.get_by_role("checkbox", name="Banter is flagged")).to_be_disabled()
+    expect(dialog.get_by_text("Already submitted")).to_be_visible()
+
+
+def test_without_avid_the_reports_are_offered_as_a_download(offline_server, page: Page):
+    user = new_user_with_model(offline_server.url)
+    save_complete_report(offline_server.url, user, "mine", "Downloadable report")
+    open_app(page, offline_server.url, user=user, model="mine")
+    reports_panel(page).get_by_role("button", name="Send reports to AVID").click()
+    dialog = page.get_by_role("dialog", name="Send audit reports to AVID")
+    expect(dialog.get_by_text("Submission to AVID is turned off on this server.")).to_be_visible()
+    with page.expect_download() as download_info:
+        dialog.get_by_role("button", name="Download reports as AVID JSON").click()
+    exported = json.loads(open(download_info.value.path(), encoding="utf-8").read())
+    assert len(exported) == 1
+    assert "Downloadable report" in json.dumps(exported)
