@@ -1,0 +1,99 @@
+"""The OpenAPI document at /openapi.json, built from the same pydantic schemas that validate requests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel
+
+from indielabel import api_schemas as schemas
+
+
+JSON_OBJECT = {"application/json": {"schema": {"type": "object"}}}
+JSON_LIST = {"application/json": {"schema": {"type": "array", "items": {"type": "object"}}}}
+FLAG_FILES = {"text/csv": {"schema": {"type": "string"}}, "application/x-ndjson": {"schema": {"type": "string"}}}
+
+
+@dataclass(frozen=True)
+class Route:
+    path: str
+    method: str
+    schema: type[BaseModel] | None
+    summary: str
+    ok_content: dict = field(default_factory=lambda: JSON_OBJECT)  # the 200 answer's media types
+
+
+ROUTES = (
+    Route("/api/health", "get", None, "Liveness check"),
+    Route("/audit_settings", "get", schemas.SettingsQuery, "User id (new when absent), models, topics"),
+    Route("/get_labeling", "get", schemas.UserQuery, "Models, a model-name suggestion, topics for tuning"),
+    Route("/get_comments_to_label", "get", schemas.CommentsToLabelQuery, "Comments to label, across score bins"),
+    Route("/get_comments_to_label_topic", "get", schemas.TopicCommentsQuery, "Comments to label in one topic"),
+    Route("/get_personalized_model", "post", schemas.TrainBody, "Train a new model version, or view the latest"),
+    Route("/get_personalized_model_topic", "post", schemas.TopicTrainBody, "Tune a model on one topic"),
+    Route("/get_group_size", "get", schemas.GroupSizeQuery, "How many raters match the given attributes"),
+    Route("/get_group_model", "post", schemas.GroupModelBody, "Train a model from a rater group's ratings"),
+    Route("/get_audit", "get", schemas.AuditQuery, "All-topics overview chart of a model"),
+    Route("/get_cluster_results", "get", schemas.ClusterQuery, "One topic or a keyword: chart and comments"),
+    Route("/get_reports", "get", schemas.ReportsQuery, "Saved reports, or a scaffold to start from"),
+    Route("/save_reports", "post", schemas.SaveReportsBody, "Save reports (409 on a stale revision)"),
+    Route("/submit_avid_report", "post", schemas.SubmitBody, "Submit complete reports to AVID"),
+    Route("/export_avid_reports", "get", schemas.AuditQuery, "Complete reports as AVID JSON (download)",
+          JSON_LIST),
+    Route("/get_explore_examples", "get", schemas.ExploreQuery, "Random comments with the system's decision"),
+    Route("/flag", "post", schemas.FlagBody, "Flag one comment"),
+    Route("/get_flags", "get", schemas.UserQuery, "The comments a user flagged"),
+    Route("/admin/flags", "get", schemas.FlagExportQuery,
+          "Organizers: every flag as CSV or JSON lines (Authorization: Bearer <admin token>)", FLAG_FILES),
+)
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {"error": {
+        "type": "object",
+        "required": ["code", "message"],
+        "properties": {"code": {"type": "string"}, "message": {"type": "string"},
+                       "field": {"type": ["string", "null"]}},
+    }},
+}
+ERROR_STATUSES = {"400": "Invalid input", "403": "Not yours", "404": "Not found", "405": "Method not allowed",
+                  "409": "Conflict", "413": "Request too large", "503": "Unavailable"}
+
+
+def _query_parameters(schema: type[BaseModel]) -> list[dict]:
+    document = schema.model_json_schema(by_alias=False)
+    required = set(document.get("required", []))
+    return [{"name": name, "in": "query", "required": name in required, "schema": _strip_titles(prop)}
+            for name, prop in document.get("properties", {}).items()]
+
+
+def _strip_titles(schema: dict) -> dict:
+    return {key: value for key, value in schema.items() if key != "title"}
+
+
+def _responses(ok_content: dict) -> dict:
+    error = {"description": "", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    responses = {"200": {"description": "OK", "content": ok_content}}
+    for status, description in ERROR_STATUSES.items():
+        responses[status] = {**error, "description": description}
+    return responses
+
+
+def document(routes=ROUTES, version: str = "0") -> dict:
+    paths: dict[str, dict] = {}
+    components: dict[str, dict] = {"Error": ERROR_SCHEMA}
+    for route in routes:
+        operation: dict = {"summary": route.summary, "responses": _responses(route.ok_content),
+                           "operationId": route.path.strip("/").replace("/", "_") or "index"}
+        if route.schema is not None and route.method == "get":
+            operation["parameters"] = _query_parameters(route.schema)
+        elif route.schema is not None:
+            body_schema = route.schema.model_json_schema(ref_template="#/components/schemas/{model}")
+            components.update(body_schema.pop("$defs", {}))
+            components[route.schema.__name__] = body_schema
+            operation["requestBody"] = {"required": True, "content": {"application/json": {
+                "schema": {"$ref": f"#/components/schemas/{route.schema.__name__}"}}}}
+        paths.setdefault(route.path, {})[route.method] = operation
+    return {"openapi": "3.1.0", "info": {"title": "IndieLabel", "version": version},
+            "paths": paths, "components": {"schemas": components}}
