@@ -48,7 +48,10 @@ class Settings(BaseModel):
     flagging_dir: Path | None = None
     flagging_callback: str = "indielabel.flagging.CSVLogger"
 
-    secret_key: str | None = None
+    # Signs the cookies by which auditors own their data; required in production (`make serve`).
+    secret_key: str | None = Field(None, min_length=32)
+    # Organizer-only exports (GET /admin/flags) need it as a bearer token; without it they are off.
+    admin_token: str | None = Field(None, min_length=16)
     max_request_bytes: int = Field(1_000_000, gt=0)
 
     @field_validator("dataset")

@@ -2,7 +2,7 @@
 
 Layout under the root directory (e.g. ``data/output``)::
 
-    <user>/user.json                                  {"user", "created_at"}
+    <user>/user.json                                  {"user", "created_at"} and who owns the user
     <user>/reports.json                               reports written while auditing without a model
     <user>/models/<model>/model.json                  {"name", "kind", "parent", "topic", "group", ...}
     <user>/models/<model>/versions/<n>/labels.json    {"<item_id>": rating}
@@ -30,7 +30,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from filelock import FileLock
@@ -76,6 +76,35 @@ class Version:
     metrics: dict
 
 
+class NewVersion(NamedTuple):
+    """What a new version holds before the store numbers it."""
+
+    labels: dict[int, float]
+    metrics: dict
+    predictions: np.ndarray
+
+
+@dataclass(frozen=True)
+class _VersionContent:
+    """A new version checked and serialised, ready to be written."""
+
+    labels_text: str
+    metrics_text: str
+    predictions: np.ndarray
+    info: dict
+
+    @classmethod
+    def checked(cls, new: NewVersion, info: dict) -> _VersionContent:
+        labels_text = _to_json(_labels_document(new.labels), "labels")
+        metrics_document = _mapping(new.metrics, "metrics")
+        metrics_document.setdefault("n_labels", len(new.labels))
+        metrics_document.setdefault("created_at", _now())
+        info_document = _model_info_document(info)
+        _to_json(info_document, "info")
+        return cls(labels_text, _to_json(metrics_document, "metrics"), _predictions_array(new.predictions),
+                   info_document)
+
+
 class Store:
     def __init__(self, root: Path, lock_timeout: float = LOCK_TIMEOUT_SECONDS):
         self.root = Path(root)
@@ -90,6 +119,28 @@ class Store:
 
     def user_exists(self, user) -> bool:
         return (self._user_dir(user) / "user.json").is_file()
+
+    def user_record(self, user) -> dict | None:
+        """The user's user.json, or None for an unknown user."""
+        path = self._user_dir(user) / "user.json"
+        document = self._read_json(path)
+        if document is not None and not isinstance(document, dict):
+            raise StoreError(f"{self._shown(path)}: expected a JSON object")
+        return document
+
+    def update_user_record(self, user, change: Callable[[dict | None], dict]) -> dict:
+        """Replace user.json with ``change(current)`` under the user's lock and return what was written.
+
+        ``change`` gets None for a user that does not exist yet, which this creates. The store keeps
+        ``user`` and ``created_at`` itself; nothing is written when ``change`` raises.
+        """
+        path = self._user_dir(user) / "user.json"
+        with self._locked(user):
+            current = self.user_record(user)
+            document = _mapping(change(None if current is None else dict(current)), "user record")
+            document.update(user=user, created_at=(current or {}).get("created_at") or _now())
+            _write_json_atomic(path, document)
+        return document
 
     # Models and versions
 
@@ -115,37 +166,22 @@ class Store:
         ``info`` (kind, parent, topic, group, and anything else worth keeping) is merged into
         model.json; the store sets ``name``, ``created_at`` and ``updated_at`` itself.
         """
-        model_dir = self._model_dir(user, model)
-        labels_text = _to_json(_labels_document(labels), "labels")
-        metrics_document = _mapping(metrics, "metrics")
-        metrics_document.setdefault("n_labels", len(labels))
-        metrics_document.setdefault("created_at", _now())
-        metrics_text = _to_json(metrics_document, "metrics")
-        prediction_array = _predictions_array(predictions)
-        info_document = _model_info_document(info)
-        _to_json(info_document, "info")
-
+        content = _VersionContent.checked(NewVersion(labels, metrics, predictions), info)
         with self._locked(user):
-            self._create_user_record(user)
-            model_document = self.model_info(user, model) or {"created_at": _now()}
-            versions_dir = model_dir / "versions"
-            _ensure_dir(versions_dir)
-            _remove_abandoned_staging(versions_dir)
-            number = max(self._version_numbers(model_dir), default=0) + 1
-            staging_dir = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=versions_dir))
-            _write_synced(staging_dir / "labels.json", labels_text.encode("utf-8"))
-            _write_synced(staging_dir / "metrics.json", metrics_text.encode("utf-8"))
-            with open(staging_dir / "predictions.npy", "wb") as stream:
-                np.save(stream, prediction_array, allow_pickle=False)
-                _flush_and_sync(stream)
-            _fsync_dir(staging_dir)
-            os.replace(staging_dir, versions_dir / str(number))
-            _fsync_dir(versions_dir)
+            return self._write_version(user, model, content)
 
-            model_document.update(info_document)
-            model_document.update(name=model, updated_at=_now())
-            _write_json_atomic(model_dir / "model.json", model_document)
-        return number
+    def add_derived_version(self, user, model, derive: Callable[[Version | None], NewVersion],
+                            info: dict) -> tuple[int, NewVersion]:
+        """Store a new version computed by ``derive`` from the newest one (None when there is none).
+
+        ``derive`` runs under the user's lock, so versions derived at the same time (two trainings
+        that each fold in their own new labels) each see the other's result instead of losing it.
+        Returns the new version's number and what ``derive`` computed; nothing is written when it raises.
+        """
+        with self._locked(user):
+            derived = derive(self.latest_version(user, model))
+            number = self._write_version(user, model, _VersionContent.checked(derived, info))
+        return number, derived
 
     def latest_version(self, user, model) -> Version | None:
         """The newest version with its labels and metrics; None when the model has no version."""
@@ -225,6 +261,30 @@ class Store:
             _check_reports(changed_reports)
             _write_json_atomic(path, {"revision": revision + 1, "reports": changed_reports})
         return revision + 1, changed_reports
+
+    def _write_version(self, user, model, content: _VersionContent) -> int:
+        """Stage a version directory and rename it into place (the caller holds the user's lock)."""
+        model_dir = self._model_dir(user, model)
+        self._create_user_record(user)
+        model_document = self.model_info(user, model) or {"created_at": _now()}
+        versions_dir = model_dir / "versions"
+        _ensure_dir(versions_dir)
+        _remove_abandoned_staging(versions_dir)
+        number = max(self._version_numbers(model_dir), default=0) + 1
+        staging_dir = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=versions_dir))
+        _write_synced(staging_dir / "labels.json", content.labels_text.encode("utf-8"))
+        _write_synced(staging_dir / "metrics.json", content.metrics_text.encode("utf-8"))
+        with open(staging_dir / "predictions.npy", "wb") as stream:
+            np.save(stream, content.predictions, allow_pickle=False)
+            _flush_and_sync(stream)
+        _fsync_dir(staging_dir)
+        os.replace(staging_dir, versions_dir / str(number))
+        _fsync_dir(versions_dir)
+
+        model_document.update(content.info)
+        model_document.update(name=model, updated_at=_now())
+        _write_json_atomic(model_dir / "model.json", model_document)
+        return number
 
     # Paths, locking and reading
 
@@ -379,7 +439,7 @@ def _check_reports(reports) -> None:
 # Writing files atomically
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
 
 def _json_scalar(value):
