@@ -8,10 +8,16 @@ How a report moves through submission (``Submission.state``):
     draft ──send──▶ queued ──AVID acknowledged──▶ submitted   (never sent again)
                        └────────failure─────────▶ failed      (sent again on the next submit)
 
-A report is marked queued before its request goes out. One still queued on a later call was cut off
-mid-send (crash, restart), and is sent again like a failed one. Only ``submitted`` is final, so no
-report AVID acknowledged is sent twice; a report whose acknowledgement was lost may reach AVID's
-editorial queue twice, and carries its IndieLabel report id so the editors can tell.
+A report is marked queued before its request goes out. One still queued after the longest time a
+send can take (``send_deadline_seconds``) was cut off mid-send (crash, restart), and is sent again
+like a failed one; one queued more recently is being sent by someone else and is left alone. Only
+``submitted`` is final, so no report AVID acknowledged is sent twice; a report whose acknowledgement
+was lost may reach AVID's editorial queue twice, and carries its IndieLabel report id so the editors
+can tell.
+
+A caller that keeps reports where others may submit them too (the server's store) passes ``claim``:
+it stores the queued state only if the stored state is still the one the caller read, so of two
+senders that read the same report only one sends it.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ import logging
 import time
 import warnings
 from collections.abc import Callable, Iterable
-from datetime import date
+from datetime import date, datetime, timezone
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
@@ -57,6 +63,9 @@ THIRD_PARTY_CLASS = "Third-party Report"
 BACKOFF_SECONDS = 0.2
 MAX_BACKOFF_SECONDS = 2.0
 MAX_CREDIT_CHARS = 200
+# Slack on top of the computed longest send, for the clocks and storage of the senders.
+SEND_DEADLINE_MARGIN_SECONDS = 5.0
+BEING_SENT = "another submission of this report is under way; look again in a minute"
 
 
 class AvidError(Exception):
@@ -69,6 +78,17 @@ class AvidError(Exception):
 
 class AvidDisabled(RuntimeError):
     """AVID submission is not configured (no API URL or key); offer the JSON download instead."""
+
+
+class SubmissionTaken(Exception):
+    """Raised by a ``claim``: the stored state is no longer the one read; ``current`` is what is stored."""
+
+    def __init__(self, current: Submission):
+        super().__init__(f"the report's submission is now {current.state!r}")
+        self.current = current
+
+
+Claim = Callable[[str, Submission, Submission], None]
 
 
 class SubmissionResult(BaseModel):
@@ -151,7 +171,7 @@ def submit(avid_json: dict[str, Any], *, url: str, api_key: str, timeout: float,
     reason = ""
     for attempt in range(attempts):
         if attempt:
-            time.sleep(min(BACKOFF_SECONDS * 2 ** (attempt - 1), MAX_BACKOFF_SECONDS))
+            time.sleep(_backoff(attempt))
         try:
             response = requests.post(endpoint, json=avid_json, headers={"Authorization": api_key},
                                      timeout=timeout)
@@ -169,6 +189,11 @@ def submit(avid_json: dict[str, Any], *, url: str, api_key: str, timeout: float,
     raise AvidError(f"{reason} (tried {attempts} time{'s' if attempts > 1 else ''})")
 
 
+def _backoff(attempt: int) -> float:
+    """The pause before retry number ``attempt`` (1, 2, ...)."""
+    return min(BACKOFF_SECONDS * 2 ** (attempt - 1), MAX_BACKOFF_SECONDS)
+
+
 def submit_url(url: str) -> str:
     """The submit endpoint under AVID's base URL, whether or not the base ends in a slash."""
     parts = urlsplit(url.strip())
@@ -179,12 +204,16 @@ def submit_url(url: str) -> str:
 
 def submit_reports(reports: Iterable[Report], *, username: str, name: str | None = None,
                    email: str | None = None, settings: Settings,
-                   on_update: Callable[[str, Submission], None] | None = None) -> list[SubmissionResult]:
+                   on_update: Callable[[str, Submission], None] | None = None,
+                   claim: Claim | None = None) -> list[SubmissionResult]:
     """Submit each report to AVID; one result per report, in order.
 
-    A report already submitted is skipped; an incomplete one is refused. ``on_update(report_id,
-    submission)`` is called with every new state, first ``queued`` just before a report is sent, so a
-    caller that stores it there leaves a crash mid-send visible. Raises AvidDisabled when AVID is not
+    A report already submitted, or being sent by someone else, is skipped; an incomplete one is
+    refused. ``on_update(report_id, submission)`` is called with every new state, first ``queued``
+    just before a report is sent, so a caller that stores it there leaves a crash mid-send visible.
+    With ``claim(report_id, expected, queued)`` the queued state goes there instead: it stores
+    ``queued`` only if the stored state still equals ``expected`` (the report's state as passed in),
+    else raises SubmissionTaken and the report is not sent. Raises AvidDisabled when AVID is not
     configured, and ValueError for a blank username or an unusable name or email.
     """
     if not settings.avid_enabled:
@@ -194,25 +223,51 @@ def submit_reports(reports: Iterable[Report], *, username: str, name: str | None
     results = []
     for report in reports:
         result = _submit_one(report, username=username, name=name, email=email, settings=settings,
-                             on_update=on_update)
+                             on_update=on_update, claim=claim)
         results.append(result)
     return results
 
 
+def send_deadline_seconds(settings: Settings) -> float:
+    """The longest one report's send can take: every attempt timing out on connect and on read, plus
+    the pauses between attempts and a margin. A report queued for longer was cut off mid-send."""
+    attempts = settings.avid_retries + 1
+    pauses = sum(_backoff(attempt) for attempt in range(1, attempts))
+    return attempts * 2 * settings.avid_timeout_seconds + pauses + SEND_DEADLINE_MARGIN_SECONDS
+
+
+def is_being_sent(submission: Submission, settings: Settings, now: datetime | None = None) -> bool:
+    """Queued recently enough that its sender may still be at work (queued without a time: cut off)."""
+    if submission.state != "queued" or submission.queued_at is None:
+        return False
+    queued_at = datetime.fromisoformat(submission.queued_at)
+    if queued_at.tzinfo is None:
+        queued_at = queued_at.replace(tzinfo=timezone.utc)
+    elapsed = ((now or datetime.now(timezone.utc)) - queued_at).total_seconds()
+    return elapsed < send_deadline_seconds(settings)
+
+
 def _submit_one(report: Report, *, username: str, name: str | None, email: str | None,
-                settings: Settings, on_update: Callable[[str, Submission], None] | None) -> SubmissionResult:
+                settings: Settings, on_update: Callable[[str, Submission], None] | None,
+                claim: Claim | None) -> SubmissionResult:
     previous = report.submission
-    if previous.state == "submitted":
-        return SubmissionResult(report_id=report.id, state="already submitted", avid_id=previous.avid_id,
-                                submission=previous)
+    if previous.state == "submitted" or is_being_sent(previous, settings):
+        return _not_sent(report.id, previous)
     try:
         avid_json = to_avid_json(report, username=username, name=name, email=email, settings=settings)
     except ValueError as error:
         # Nothing was sent, so the report keeps its state; the reason says what to fix.
         return _failed(report.id, previous.model_copy(update={"reason": str(error)}), on_update)
 
-    queued = Submission(state="queued", attempts=previous.attempts + 1)
-    _notify(on_update, report.id, queued)
+    queued = Submission(state="queued", attempts=previous.attempts + 1, queued_at=now_iso(),
+                        credit_name=name, credit_email=email)
+    if claim is None:
+        _notify(on_update, report.id, queued)
+    else:
+        try:
+            claim(report.id, previous, queued)
+        except SubmissionTaken as taken:
+            return _not_sent(report.id, taken.current)
     try:
         avid_id = submit(avid_json, url=settings.avid_api_url, api_key=settings.avid_api_key,
                          timeout=settings.avid_timeout_seconds, retries=settings.avid_retries)
@@ -222,6 +277,14 @@ def _submit_one(report: Report, *, username: str, name: str | None, email: str |
     submitted = queued.model_copy(update={"state": "submitted", "avid_id": avid_id, "submitted_at": now_iso()})
     _notify(on_update, report.id, submitted)
     return SubmissionResult(report_id=report.id, state="submitted", avid_id=avid_id, submission=submitted)
+
+
+def _not_sent(report_id: str, current: Submission) -> SubmissionResult:
+    """The result for a report left alone, as AVID already has it or another sender is at work."""
+    if current.state == "submitted":
+        return SubmissionResult(report_id=report_id, state="already submitted", avid_id=current.avid_id,
+                                submission=current)
+    return SubmissionResult(report_id=report_id, state="failed", reason=BEING_SENT, submission=current)
 
 
 def _failed(report_id: str, submission: Submission,

@@ -12,6 +12,7 @@ import sys
 
 from indielabel.config import ConfigError
 from indielabel.dataset import DatasetError
+from indielabel.names import InvalidName, validate_name
 
 PRESETS = ("small", "default", "kumar")
 
@@ -86,6 +87,30 @@ def _add_app_commands(commands) -> None:
     export.add_argument("--format", choices=("csv", "jsonl"), default="csv")
     export.add_argument("--out", help="write to this file instead of standard output")
     export.set_defaults(handler="indielabel.flagging:run_export")
+
+    avid = commands.add_parser("avid", help="AVID submissions")
+    avid_commands = avid.add_subparsers(dest="what", required=True)
+    retry = avid_commands.add_parser("retry", help="resubmit every report whose submission is queued or failed "
+                                                   "(exit 1 while some remain unsent)")
+    retry.set_defaults(handler="indielabel.outbox:run_retry")
+
+    users = commands.add_parser("users", help="study participants: links that give a user id to one browser")
+    user_commands = users.add_subparsers(dest="action", required=True)
+    create = user_commands.add_parser("create", help="create a user, reserved for the one-time link printed")
+    link = user_commands.add_parser("link", help="a new one-time link for an existing user (e.g. lost cookies); "
+                                                 "the browser that opens it becomes the user's only owner")
+    for sub in (create, link):
+        sub.add_argument("name", type=_user_name, help="the user id (ASCII letters, digits, '_' and '-')")
+        sub.add_argument("--base-url", help="the server's address as participants reach it "
+                                            "(default: http://<host>:<port> from the settings)")
+        sub.set_defaults(handler="indielabel.ownership:run_users")
+
+
+def _user_name(value: str) -> str:
+    try:
+        return validate_name(value, "name")
+    except InvalidName as error:
+        raise argparse.ArgumentTypeError(error.message) from None
 
 
 def build_parser() -> argparse.ArgumentParser:

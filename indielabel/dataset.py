@@ -161,12 +161,15 @@ def load(directory: str | Path) -> Dataset:
     meta_path = directory / "dataset.json"
     if not meta_path.is_file():
         raise DatasetError(f"{meta_path}: not found (generate or import a dataset first)")
+    # Lines end in "\n" only, as save writes them: a lone "\r" inside a comment (unquoted by the CSV
+    # writer) must stay part of the text, not end the row. Ids such as "NA" or "null" are ids, not gaps.
     try:
         meta = json.loads(meta_path.read_text())
         items = pd.read_csv(directory / "items.csv", dtype={"comment": str, "topic": str}, keep_default_na=False,
-                            na_values={"system_score": [""]})
-        ratings = pd.read_csv(directory / "ratings.csv", dtype={"rater_id": str})
-        raters = pd.read_csv(directory / "raters.csv", dtype=str, keep_default_na=False)
+                            na_values={"system_score": [""]}, lineterminator="\n")
+        ratings = pd.read_csv(directory / "ratings.csv", dtype={"rater_id": str}, keep_default_na=False,
+                              lineterminator="\n")
+        raters = pd.read_csv(directory / "raters.csv", dtype=str, keep_default_na=False, lineterminator="\n")
     except (OSError, ValueError) as error:
         raise DatasetError(f"{directory}: {error}") from error
     dataset = build(items, ratings, raters, meta)

@@ -21,6 +21,8 @@ import pandas as pd
 from indielabel.dataset import CATEGORY_COLUMNS, MULTI_VALUE_SEPARATOR, RATER_ATTRIBUTES
 from indielabel.importers import INTEGER_TEXT, RaterAttributes, SourceError, SourceTables, parse_number
 
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1  # item ids are stored as int64
+
 # Source field -> raters.csv column; the real file spells one of them "political_affilation".
 ATTRIBUTE_FIELDS = {name: name for name in RATER_ATTRIBUTES} | {"political_affilation": "political_affiliation"}
 CATEGORY_FIELDS = {column: column.removesuffix("_frac") for column in CATEGORY_COLUMNS}
@@ -103,6 +105,8 @@ class _KumarReader:
             value = int(value)
         if not isinstance(value, int) or isinstance(value, bool):
             raise self.error(line, f"{value!r} is not an integer", id_field)
+        if not INT64_MIN <= value <= INT64_MAX:
+            raise self.error(line, f"{value} is too large for an item id (a 64-bit integer)", id_field)
         if value in self.seen_item_ids:
             raise self.error(line, f"{value} was already used by an earlier line", id_field)
         self.seen_item_ids.add(value)

@@ -85,20 +85,25 @@ class Evidence(_Strict):
 class Submission(_Strict):
     """Where a report stands with AVID.
 
-    draft: never sent. queued: being sent (a report left queued was interrupted and is sent again).
-    submitted: AVID acknowledged it with ``avid_id``; it is never sent again. failed: the last attempt
-    failed for ``reason``; it can be sent again. ``attempts`` counts sends.
+    draft: never sent. queued: being sent since ``queued_at`` (a report left queued was interrupted and
+    is sent again). submitted: AVID acknowledged it with ``avid_id``; it is never sent again. failed:
+    the last attempt failed for ``reason``; it can be sent again. ``attempts`` counts sends.
+    ``credit_name`` and ``credit_email`` are the credit the auditor asked for, kept so that a later
+    retry credits them the same way.
     """
 
     state: SubmissionState = "draft"
     avid_id: ShortText | None = None
     reason: Annotated[str, Field(max_length=2_000)] | None = None
     attempts: Annotated[int, Field(ge=0)] = 0
+    queued_at: str | None = None
     submitted_at: str | None = None
+    credit_name: ShortText | None = None
+    credit_email: ShortText | None = None
 
-    @field_validator("submitted_at")
+    @field_validator("queued_at", "submitted_at")
     @classmethod
-    def _submitted_at_is_iso(cls, value: str | None) -> str | None:
+    def _timestamps_are_iso(cls, value: str | None) -> str | None:
         return _require_iso_timestamp(value)
 
 
