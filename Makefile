@@ -4,14 +4,31 @@ VENV := .venv
 PY := $(VENV)/bin/python
 RUNTIME_STAMP := $(VENV)/.runtime-installed
 DEV_STAMP := $(VENV)/.dev-installed
+BENCH_STAMP := $(VENV)/.bench-installed
 
-.PHONY: run test serve chromium clean-cache
+.PHONY: run test bench serve chromium clean-cache frontend
 
 run: $(RUNTIME_STAMP)
 	$(PY) -m indielabel serve
 
 test: $(DEV_STAMP) chromium
 	$(PY) -m pytest
+
+# Production: gunicorn with several worker processes, on 127.0.0.1 unless SERVE_HOST says otherwise (put a
+# TLS-terminating proxy in front of it). Needs INDIELABEL_SECRET_KEY, checked before any worker starts.
+# No control socket: its default path is one per machine user, so a second server would take it over.
+SERVE_HOST ?= $(or $(INDIELABEL_HOST),127.0.0.1)
+SERVE_PORT ?= $(or $(INDIELABEL_PORT),5001)
+WORKERS ?= 3
+THREADS ?= 4
+serve: $(RUNTIME_STAMP)
+	$(VENV)/bin/gunicorn --workers $(WORKERS) --threads $(THREADS) --bind $(SERVE_HOST):$(SERVE_PORT) --preload \
+		--access-logfile - --no-control-socket 'indielabel.production:create_production_app()'
+
+# Benchmarks at the paper's dataset size; writes bench/RESULTS.md (about 20 minutes from a fresh clone).
+bench: $(BENCH_STAMP)
+	$(PY) -m bench
+	$(PY) -m bench.crash_soak --rounds 50
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,11 +42,19 @@ $(DEV_STAMP): requirements.txt requirements-dev.txt | $(VENV)/bin/python
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@ $(RUNTIME_STAMP)
 
+$(BENCH_STAMP): requirements.txt requirements-bench.txt | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -r requirements-bench.txt
+	touch $@ $(RUNTIME_STAMP)
+
 # Browser tests drive Debian's Chromium; Playwright never downloads a browser of its own.
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
 		echo "Installing Debian's chromium for the browser tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+# The compiled front end (indie_label_svelte/public/) is committed; rebuild it after changing its sources.
+frontend:
+	cd indie_label_svelte && npm ci --no-audit --no-fund && npm run build
 
 clean-cache:
 	rm -rf data/*/cache
