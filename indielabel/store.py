@@ -36,6 +36,8 @@ import numpy as np
 from filelock import FileLock
 from filelock import Timeout as LockTimeout
 
+from indielabel.atomic_files import (ensure_dir, flush_and_sync, fsync_dir, to_json, write_json_atomic,
+                                     write_synced)
 from indielabel.dataset import RATING_MAX, RATING_MIN
 from indielabel.names import NAME_PATTERN, validate_name
 
@@ -95,13 +97,13 @@ class _VersionContent:
 
     @classmethod
     def checked(cls, new: NewVersion, info: dict) -> _VersionContent:
-        labels_text = _to_json(_labels_document(new.labels), "labels")
+        labels_text = to_json(_labels_document(new.labels), "labels")
         metrics_document = _mapping(new.metrics, "metrics")
         metrics_document.setdefault("n_labels", len(new.labels))
         metrics_document.setdefault("created_at", _now())
         info_document = _model_info_document(info)
-        _to_json(info_document, "info")
-        return cls(labels_text, _to_json(metrics_document, "metrics"), _predictions_array(new.predictions),
+        to_json(info_document, "info")
+        return cls(labels_text, to_json(metrics_document, "metrics"), _predictions_array(new.predictions),
                    info_document)
 
 
@@ -139,7 +141,7 @@ class Store:
             current = self.user_record(user)
             document = _mapping(change(None if current is None else dict(current)), "user record")
             document.update(user=user, created_at=(current or {}).get("created_at") or _now())
-            _write_json_atomic(path, document)
+            write_json_atomic(path, document)
         return document
 
     # Models and versions
@@ -245,7 +247,7 @@ class Store:
             revision, current_reports = self._read_reports(path)
             if expected_revision != revision:
                 raise StaleRevision(revision, current_reports)
-            _write_json_atomic(path, {"revision": revision + 1, "reports": reports})
+            write_json_atomic(path, {"revision": revision + 1, "reports": reports})
         return revision + 1
 
     def update_reports(self, user, model: str | None,
@@ -259,7 +261,7 @@ class Store:
             revision, current_reports = self._read_reports(path)
             changed_reports = change(current_reports)
             _check_reports(changed_reports)
-            _write_json_atomic(path, {"revision": revision + 1, "reports": changed_reports})
+            write_json_atomic(path, {"revision": revision + 1, "reports": changed_reports})
         return revision + 1, changed_reports
 
     def _write_version(self, user, model, content: _VersionContent) -> int:
@@ -268,22 +270,22 @@ class Store:
         self._create_user_record(user)
         model_document = self.model_info(user, model) or {"created_at": _now()}
         versions_dir = model_dir / "versions"
-        _ensure_dir(versions_dir)
+        ensure_dir(versions_dir)
         _remove_abandoned_staging(versions_dir)
         number = max(self._version_numbers(model_dir), default=0) + 1
         staging_dir = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=versions_dir))
-        _write_synced(staging_dir / "labels.json", content.labels_text.encode("utf-8"))
-        _write_synced(staging_dir / "metrics.json", content.metrics_text.encode("utf-8"))
+        write_synced(staging_dir / "labels.json", content.labels_text.encode("utf-8"))
+        write_synced(staging_dir / "metrics.json", content.metrics_text.encode("utf-8"))
         with open(staging_dir / "predictions.npy", "wb") as stream:
             np.save(stream, content.predictions, allow_pickle=False)
-            _flush_and_sync(stream)
-        _fsync_dir(staging_dir)
+            flush_and_sync(stream)
+        fsync_dir(staging_dir)
         os.replace(staging_dir, versions_dir / str(number))
-        _fsync_dir(versions_dir)
+        fsync_dir(versions_dir)
 
         model_document.update(content.info)
         model_document.update(name=model, updated_at=_now())
-        _write_json_atomic(model_dir / "model.json", model_document)
+        write_json_atomic(model_dir / "model.json", model_document)
         return number
 
     # Paths, locking and reading
@@ -305,7 +307,7 @@ class Store:
     @contextmanager
     def _locked(self, user) -> Iterator[None]:
         user_dir = self._user_dir(user)
-        _ensure_dir(user_dir)
+        ensure_dir(user_dir)
         lock = FileLock(user_dir / LOCK_FILE_NAME, timeout=self.lock_timeout)
         try:
             lock.acquire()
@@ -330,7 +332,7 @@ class Store:
     def _create_user_record(self, user) -> None:
         path = self._user_dir(user) / "user.json"
         if not path.exists():
-            _write_json_atomic(path, {"user": user, "created_at": _now()})
+            write_json_atomic(path, {"user": user, "created_at": _now()})
 
     def _require_model(self, user, model) -> None:
         model_dir = self._model_dir(user, model)
@@ -433,80 +435,13 @@ def _model_info_document(info) -> dict:
 def _check_reports(reports) -> None:
     if not isinstance(reports, list) or not all(isinstance(report, dict) for report in reports):
         raise ValueError("reports must be a list of objects")
-    _to_json(reports, "reports")
+    to_json(reports, "reports")
 
 
 # Writing files atomically
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
-
-
-def _json_scalar(value):
-    # numpy scalars (np.float32, np.int64) are common in metrics; they are not JSON types themselves.
-    if isinstance(value, np.generic):
-        return value.item()
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
-
-
-def _to_json(document, what: str) -> str:
-    try:
-        return json.dumps(document, sort_keys=True, indent=1, ensure_ascii=False,
-                          allow_nan=False, default=_json_scalar)
-    except (TypeError, ValueError) as error:
-        raise ValueError(f"{what} cannot be stored as JSON: {error}") from error
-
-
-def _flush_and_sync(stream) -> None:
-    stream.flush()
-    os.fsync(stream.fileno())
-
-
-def _fsync_dir(directory: Path) -> None:
-    """Make a rename or a new entry in ``directory`` durable."""
-    descriptor = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
-def _ensure_dir(directory: Path) -> None:
-    missing = []
-    while not directory.is_dir():
-        missing.append(directory)
-        directory = directory.parent
-    for new_dir in reversed(missing):
-        new_dir.mkdir(exist_ok=True)
-        _fsync_dir(new_dir.parent)
-
-
-def _write_synced(path: Path, data: bytes) -> None:
-    with open(path, "wb") as stream:
-        stream.write(data)
-        _flush_and_sync(stream)
-
-
-def _write_json_atomic(path: Path, document) -> None:
-    """Replace ``path`` with ``document``: readers see the old file or the new one, never a mix.
-
-    Called with the user's lock held, so a temporary file already beside ``path`` was left by a
-    writer that died, and is removed.
-    """
-    data = _to_json(document, path.name).encode("utf-8")
-    _ensure_dir(path.parent)
-    for abandoned in path.parent.glob(f".{path.name}.*.tmp"):
-        abandoned.unlink(missing_ok=True)
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(descriptor, "wb") as stream:
-            stream.write(data)
-            _flush_and_sync(stream)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
 
 
 def _remove_abandoned_staging(versions_dir: Path) -> None:
