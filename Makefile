@@ -25,7 +25,7 @@ serve: $(RUNTIME_STAMP)
 	$(VENV)/bin/gunicorn --workers $(WORKERS) --threads $(THREADS) --bind $(SERVE_HOST):$(SERVE_PORT) --preload \
 		--access-logfile - --no-control-socket 'indielabel.production:create_production_app()'
 
-# Benchmarks at the paper's dataset size; writes bench/RESULTS.md (about 20 minutes from a fresh clone).
+# Benchmarks at the paper's dataset size; writes bench/RESULTS.md (about 10 minutes from a fresh clone).
 bench: $(BENCH_STAMP)
 	$(PY) -m bench
 	$(PY) -m bench.crash_soak --rounds 50
