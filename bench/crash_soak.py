@@ -14,11 +14,8 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import os
 import random
 import secrets
-import signal
-import subprocess
 import sys
 import tempfile
 import threading
@@ -29,11 +26,10 @@ from pathlib import Path
 import requests
 
 from bench.crash_checks import MODEL, UserLedger, check_files, check_user
-from bench.gunicorn_server import Server, free_port
-from bench.report import OUT_DIR, ROOT, say, spread_text
+from bench.report import OUT_DIR, say, spread_text
+from bench.server_process import ServerProcess, development_command, free_port, server_environment
 from indielabel.store import NotFound, Store, StoreError
 
-START_TIMEOUT_SECONDS = 120
 WARM_UP_PATH = "/get_explore_examples?n_examples=1"
 REQUEST_TIMEOUT_SECONDS = 30
 USERS = 2
@@ -53,13 +49,10 @@ class ServeProcess:
     """
 
     def __init__(self, dataset_dir: Path, state_dir: Path, **settings):
-        self.dataset_dir, self.state_dir = Path(dataset_dir).resolve(), Path(state_dir)
+        self.dataset_dir, self.state_dir = Path(dataset_dir), Path(state_dir)
         # The cookies that own the users must stay valid across restarts.
-        self.env = {**os.environ, "INDIELABEL_OUTPUT_DIR": str(self.output_dir),
-                    "INDIELABEL_FLAGGING_DIR": str(self.state_dir / "flagged"),
-                    "INDIELABEL_SECRET_KEY": secrets.token_hex(32)}
-        self.env.update({f"INDIELABEL_{name.upper()}": str(value) for name, value in settings.items()})
-        self.server: Server | None = None
+        self.env = server_environment(self.state_dir, **{"secret_key": secrets.token_hex(32), **settings})
+        self.server: ServerProcess | None = None
 
     @property
     def output_dir(self) -> Path:
@@ -68,24 +61,18 @@ class ServeProcess:
     def start(self) -> tuple[str, float]:
         """The server's URL, and the seconds until it answered a data request."""
         port = free_port()
-        log_path = self.state_dir / "serve.log"
-        command = [sys.executable, "-m", "indielabel", "serve", "--port", str(port), "--dataset",
-                   str(self.dataset_dir)]
-        with open(log_path, "ab") as log:
-            started = time.perf_counter()
-            process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
-        self.server = Server(f"http://127.0.0.1:{port}", process, started, log_path)
+        self.server = ServerProcess(development_command(port, self.dataset_dir), port, self.env,
+                                    self.state_dir / "serve.log", append_log=True)
         try:
-            return self.server.url, self.server.wait_for(WARM_UP_PATH, START_TIMEOUT_SECONDS)
+            return self.server.url, self.server.wait_for(WARM_UP_PATH)
         except RuntimeError:
             self.kill()
             raise
 
     def kill(self) -> None:
-        """SIGKILL: no handler runs, no buffer is flushed, as in a power cut of the process."""
+        """SIGKILL the running server, if any (see ServerProcess.kill)."""
         if self.server is not None:
-            self.server.process.send_signal(signal.SIGKILL)
-            self.server.process.wait()
+            self.server.kill()
             self.server = None
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import requests
 
-from bench.gunicorn_server import ENTRY_POINT, THREADS, WORKERS, Server, gunicorn_server
+from bench.gunicorn_server import ENTRY_POINT, THREADS, WORKERS, GunicornServer, gunicorn_server
 from bench.kumar_data import KUMAR_DIR, ensure_kumar
 from bench.report import OUT_DIR, ROOT, markdown_table, say, verdict
 
@@ -163,7 +163,7 @@ def run_auditors(url: str, pacing: str, auditors: int, journeys_each: int, time_
     return result
 
 
-def warm_up(server: Server) -> None:
+def warm_up(server: GunicornServer) -> None:
     """Let every worker load the dataset and model before measuring (each loads on its first request)."""
     server.wait_for("/api/health", timeout=60)
     for _ in range(3):

@@ -6,54 +6,35 @@
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
-import sys
 import tempfile
-import time
+from collections.abc import Callable
 from pathlib import Path
 
-from bench.gunicorn_server import THREADS, WORKERS, Server, free_port, gunicorn_server
+from bench.gunicorn_server import THREADS, WORKERS, gunicorn_server
 from bench.kumar_data import KUMAR_ARGUMENT, KUMAR_DIR, CommandTiming, ensure_kumar, run_indielabel
-from bench.report import ROOT, markdown_table, say, spread_text, verdict
+from bench.report import markdown_table, say, spread_text, verdict
+from bench.server_process import ServerProcess, development_command, free_port, server_environment
 
 START_TARGET_SECONDS = 5.0
-START_TIMEOUT_SECONDS = 120
 FIRST_DATA_REQUEST = "/audit_settings"
 
 
-def gunicorn_start(dataset_dir: Path) -> tuple[float, float]:
-    """Seconds from starting gunicorn to /api/health answering, and to the first data request answering."""
-    with tempfile.TemporaryDirectory(prefix="indielabel-start-") as state, \
-            gunicorn_server(dataset_dir, Path(state), Path(state) / "gunicorn.log") as server:
-        health = server.wait_for("/api/health", START_TIMEOUT_SECONDS)
-        data = server.wait_for(FIRST_DATA_REQUEST, START_TIMEOUT_SECONDS)
-    return health, data
+def gunicorn_start(dataset_dir: Path, state_dir: Path) -> ServerProcess:
+    """gunicorn as `make serve` runs it."""
+    return gunicorn_server(dataset_dir, state_dir, state_dir / "gunicorn.log")
 
 
-def development_server_start(dataset_dir: Path) -> tuple[float, float]:
-    """The same two times for `python -m indielabel serve` (what `make run` starts)."""
-    with tempfile.TemporaryDirectory(prefix="indielabel-start-") as state:
-        port = free_port()
-        env = {**os.environ, "INDIELABEL_OUTPUT_DIR": str(Path(state) / "output"),
-               "INDIELABEL_FLAGGING_DIR": str(Path(state) / "flagged")}
-        command = [sys.executable, "-m", "indielabel", "serve", "--port", str(port), "--dataset",
-                   str(dataset_dir.resolve())]
-        log_path = Path(state) / "serve.log"
-        with open(log_path, "wb") as log:
-            started = time.perf_counter()
-            process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-            try:
-                server = Server(f"http://127.0.0.1:{port}", process, started, log_path)
-                return (server.wait_for("/api/health", START_TIMEOUT_SECONDS),
-                        server.wait_for(FIRST_DATA_REQUEST, START_TIMEOUT_SECONDS))
-            finally:
-                process.terminate()
-                try:
-                    process.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
+def development_server_start(dataset_dir: Path, state_dir: Path) -> ServerProcess:
+    """`python -m indielabel serve` (what `make run` starts)."""
+    port = free_port()
+    return ServerProcess(development_command(port, dataset_dir), port, server_environment(state_dir),
+                         state_dir / "serve.log")
+
+
+def time_start(start: Callable[[Path, Path], ServerProcess], dataset_dir: Path) -> tuple[float, float]:
+    """Seconds from ``start``ing a server to /api/health answering, and to the first data request answering."""
+    with tempfile.TemporaryDirectory(prefix="indielabel-start-") as state, start(dataset_dir, Path(state)) as server:
+        return server.wait_until_healthy(), server.wait_for(FIRST_DATA_REQUEST)
 
 
 def measure_starts(dataset_dir: Path, runs: int) -> str:
@@ -63,7 +44,7 @@ def measure_starts(dataset_dir: Path, runs: int) -> str:
     for name, start in servers:
         health, data = [], []
         for run in range(runs):
-            seconds = start(dataset_dir)
+            seconds = time_start(start, dataset_dir)
             health.append(seconds[0])
             data.append(seconds[1])
             say(f"  {name}, start {run + 1}/{runs}: /api/health {seconds[0]:.2f} s, "

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import shlex
 import subprocess
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests.live_server import ROOT, _wait_until_healthy, free_port
+from bench.server_process import ROOT, ServerProcess, free_port, server_environment
 
 SECRET_KEY = "test-secret-key-" + "0123456789abcdef" * 2
 
@@ -28,20 +27,7 @@ def production_server(dataset_dir: Path, state_dir: Path, **settings: str):
     ``settings`` become INDIELABEL_<NAME> environment variables; the secret key is set unless given.
     """
     port = free_port()
-    env = {**os.environ, "INDIELABEL_DATASET": str(dataset_dir), "INDIELABEL_SECRET_KEY": SECRET_KEY,
-           "INDIELABEL_OUTPUT_DIR": str(state_dir / "output"), "INDIELABEL_FLAGGING_DIR": str(state_dir / "flagged")}
-    env.update({f"INDIELABEL_{name.upper()}": str(value) for name, value in settings.items()})
-    log_path = state_dir / "gunicorn.log"
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(serve_command(port), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            _wait_until_healthy(url, process, log_path)
-            yield url
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    env = server_environment(state_dir, **{"dataset": dataset_dir, "secret_key": SECRET_KEY, **settings})
+    with ServerProcess(serve_command(port), port, env, state_dir / "gunicorn.log") as server:
+        server.wait_until_healthy()
+        yield server.url

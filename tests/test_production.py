@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 import requests
 
+from bench.server_process import free_port
 from indielabel import openapi
 from indielabel.security_headers import SECURITY_HEADERS
 from server import PUBLIC_DIR, create_app
-from tests.live_server import free_port
 from tests.production_server import production_server, serve_command
 
 REQUIRED_POLICY = {
