@@ -92,8 +92,12 @@ def _open_study_link() -> Response:
     return redirect(f"/?{urlencode(rest)}", code=303)
 
 
-def create_app(config: Settings | dict | None = None) -> Flask:
-    """Build the app from settings (or overrides of the environment's settings)."""
+def create_app(config: Settings | dict | None = None, service: AuditService | None = None) -> Flask:
+    """Build the app from settings (or overrides of the environment's settings).
+
+    ``service`` is the audit service when the caller has already loaded the data; otherwise it is
+    loaded from the settings on first use.
+    """
     settings = config if isinstance(config, Settings) else load_settings(config)
     app = Flask(__name__, static_folder=None)
     app.url_map.converters["static_file"] = StaticFileConverter
@@ -102,10 +106,10 @@ def create_app(config: Settings | dict | None = None) -> Flask:
     app.secret_key = ownership.app_secret_key(settings)
     app.extensions[OWNERS] = ownership.Owners(Store(settings.user_output_dir), app.secret_key)
     flags = flagging.configure_flagging(settings)
-    service_holder: dict[str, AuditService] = {}
+    service_holder: dict[str, AuditService] = {} if service is None else {"service": service}
     service_lock = threading.Lock()
 
-    def service() -> AuditService:
+    def audit_service() -> AuditService:
         # Loaded on first use so the health check and static files answer while data loads.
         with service_lock:
             if "service" not in service_holder:
@@ -113,10 +117,10 @@ def create_app(config: Settings | dict | None = None) -> Flask:
             return service_holder["service"]
 
     _register_errors(app)
-    _register_labeling(app, service, flags)
-    _register_auditing(app, service)
-    _register_reports(app, service)
-    _register_flagging(app, service, flags)
+    _register_labeling(app, audit_service, flags)
+    _register_auditing(app, audit_service)
+    _register_reports(app, audit_service)
+    _register_flagging(app, audit_service, flags)
     _register_admin(app, settings)
 
     @app.after_request

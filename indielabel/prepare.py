@@ -11,7 +11,10 @@ from indielabel.progress import step
 
 
 def ensure_ready(settings: Settings):
-    """Generate the configured preset if the dataset is missing, then load or fit its base model."""
+    """Generate the configured preset if the dataset is missing, then load or fit its base model.
+
+    Returns the audit service over them, so the app serves what was just loaded.
+    """
     from indielabel import personal_model, synth
 
     directory = settings.dataset_dir
@@ -20,8 +23,9 @@ def ensure_ready(settings: Settings):
         synth.generate_dataset(settings.preset, settings.seed, directory)
     with step(f"Loading dataset {directory}"):
         data = datasets.load(directory)
-    base_model = personal_model.load_or_fit(data)
-    return data, base_model
+    from indielabel.service import AuditService
+
+    return AuditService.serving(settings, data, personal_model.load_or_fit(data))
 
 
 def run_prepare(args) -> int:
@@ -33,8 +37,7 @@ def run_serve(args) -> int:
     from server import create_app
 
     settings = load_settings({"host": args.host, "port": args.port, "dataset": args.dataset})
-    ensure_ready(settings)
-    app = create_app(settings)
+    app = create_app(settings, service=ensure_ready(settings))
     print(f"Serving IndieLabel at http://{settings.host}:{settings.port}", file=sys.stderr, flush=True)
     app.run(host=settings.host, port=settings.port, debug=False, threaded=True)
     return 0

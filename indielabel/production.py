@@ -3,8 +3,10 @@ deployment needs.
 
 gunicorn loads ``create_production_app()`` once, in its master process (``--preload``), before it
 starts the workers; a missing secret key or dataset stops it there with a clear message and a
-non-zero exit, instead of workers failing one after another. The Flask app itself is built in each
-worker process, after the fork: file locks (the flag log's) and open files must not be shared.
+non-zero exit, instead of workers failing one after another. The dataset and base model loaded
+there are inherited by the workers (read-only arrays, shared copy-on-write); the Flask app itself is
+built in each worker process, after the fork: file locks (the flag log's) and open files must not be
+shared.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from indielabel.dataset import DatasetError
 
 if TYPE_CHECKING:
     from flask import Flask
+
+    from indielabel.service import AuditService
 
 EXIT_BAD_SETTINGS = 2
 HOW_TO_MAKE_A_KEY = "python3 -c 'import secrets; print(secrets.token_hex(32))'"
@@ -36,8 +40,9 @@ class AppPerProcess:
     """A WSGI app holding one Flask app per process (debug off): built here, so that bad settings stop
     the start, and built again on the first request in any other process, such as a forked worker."""
 
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, service: AuditService):
         self.settings = settings
+        self.service = service
         self._lock = threading.Lock()
         self._app, self._built_in_process = self._build(), os.getpid()
 
@@ -53,7 +58,7 @@ class AppPerProcess:
     def _build(self) -> Flask:
         from server import create_app
 
-        app = create_app(self.settings)
+        app = create_app(self.settings, service=self.service)
         app.debug = False
         return app
 
@@ -65,8 +70,7 @@ def create_production_app() -> AppPerProcess:
     try:
         settings = load_settings()
         require_production_settings(settings)
-        ensure_ready(settings)
-        return AppPerProcess(settings)
+        return AppPerProcess(settings, ensure_ready(settings))
     except (ConfigError, DatasetError) as error:
         print(f"error: {error}", file=sys.stderr, flush=True)
         raise SystemExit(EXIT_BAD_SETTINGS) from None
