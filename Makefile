@@ -23,7 +23,7 @@ WORKERS ?= 3
 THREADS ?= 4
 serve: $(RUNTIME_STAMP)
 	$(VENV)/bin/gunicorn --workers $(WORKERS) --threads $(THREADS) --bind $(SERVE_HOST):$(SERVE_PORT) --preload \
-		--access-logfile - --no-control-socket 'indielabel.production:create_production_app()'
+		--access-logfile - --no-control-socket 'indielabel.web.production:create_production_app()'
 
 # Benchmarks at the paper's dataset size; writes bench/RESULTS.md (about 10 minutes from a fresh clone).
 bench: $(BENCH_STAMP)

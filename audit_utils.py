@@ -13,7 +13,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from indielabel.dataset import CATEGORY_COLUMNS, TOXIC_THRESHOLD
+from indielabel.data.dataset import CATEGORY_COLUMNS, TOXIC_THRESHOLD
 
 UNDER, OVER, AGREE_TOXIC, AGREE_NON_TOXIC = "under-sensitive", "over-sensitive", "agree-toxic", "agree-non-toxic"
 ERROR_TYPE_NAMES = (UNDER, OVER, AGREE_TOXIC, AGREE_NON_TOXIC)

@@ -12,14 +12,17 @@ from pydantic import BaseModel, ValidationError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import PathConverter
 
-from indielabel import __version__, audit_reports, flagging, openapi, ownership, user_flags
-from indielabel import api_schemas as schemas
+from indielabel import __version__
+from indielabel.audit import flags as user_flags
+from indielabel.audit import reporting as audit_reports
+from indielabel.audit.service import MODEL_NAME_SUGGESTION, AuditService
 from indielabel.config import Settings, load_settings
 from indielabel.errors import AuditError, ConflictError, ForbiddenError, NotFoundError, UnavailableError
-from indielabel.names import InvalidName
-from indielabel.service import MODEL_NAME_SUGGESTION, AuditService
-from indielabel.security_headers import add_security_headers
-from indielabel.store import NotFound, Store, StoreBusy, StoreError
+from indielabel.flagging import setup as flagging
+from indielabel.storage.names import InvalidName
+from indielabel.storage.store import NotFound, Store, StoreBusy, StoreError
+from indielabel.web import openapi, ownership, schemas
+from indielabel.web.security_headers import add_security_headers
 
 PUBLIC_DIR = Path(__file__).parent / "indie_label_svelte" / "public"
 STATUS = {NotFoundError: 404, ConflictError: 409, ForbiddenError: 403, UnavailableError: 503}

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from indielabel.reports import Report
-from indielabel.store import Store
+from indielabel.storage.reports import Report
+from indielabel.storage.store import Store
 
 MODEL = "crash_model"
 STAGING_PREFIX = ".staging-"

@@ -28,7 +28,7 @@ import requests
 from bench.crash_checks import MODEL, UserLedger, check_files, check_user
 from bench.report import OUT_DIR, say, spread_text
 from bench.server_process import ServerProcess, development_command, free_port, server_environment
-from indielabel.store import NotFound, Store, StoreError
+from indielabel.storage.store import NotFound, Store, StoreError
 
 WARM_UP_PATH = "/get_explore_examples?n_examples=1"
 REQUEST_TIMEOUT_SECONDS = 30
@@ -287,7 +287,9 @@ def summary(results: list[RoundResult]) -> list[str]:
 
 
 def ensure_small_dataset(directory: Path) -> Path:
-    from indielabel import dataset, personal_model, synth
+    from indielabel.data import dataset
+    from indielabel.model import personal as personal_model
+    from indielabel.synth import generator as synth
 
     if not (directory / "dataset.json").is_file():
         synth.generate_dataset("small", 0, directory, quiet=True)

@@ -11,7 +11,7 @@ from bench.server_process import ServerProcess, free_port, server_environment
 
 WORKERS = 2  # one per core
 THREADS = 4
-ENTRY_POINT = "indielabel.production:create_production_app()"
+ENTRY_POINT = "indielabel.web.production:create_production_app()"
 
 
 class GunicornServer(ServerProcess):

@@ -18,8 +18,8 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 
 from bench.report import OUT_DIR, ROOT, say
-from indielabel import dataset as datasets
-from indielabel import personal_model
+from indielabel.data import dataset as datasets
+from indielabel.model import personal as personal_model
 
 KUMAR_DIR = OUT_DIR / "kumar"
 # The commands run in ROOT, so the path is given relative to it: it then reads the same in every checkout.

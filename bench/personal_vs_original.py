@@ -21,9 +21,10 @@ from threadpoolctl import threadpool_limits
 from bench.kumar_data import ensure_kumar
 from bench.original_method import OriginalMethod
 from bench.report import OUT_DIR, markdown_table, say, spread, spread_text, verdict
-from indielabel import dataset as datasets
-from indielabel import evaluation, personal_model
-from indielabel.dataset import Dataset
+from indielabel.data import dataset as datasets
+from indielabel.data.dataset import Dataset
+from indielabel.model import evaluation
+from indielabel.model import personal as personal_model
 
 HELD_OUT_RATERS = 200
 LABELS = 20

@@ -11,8 +11,8 @@ import importlib
 import sys
 
 from indielabel.config import ConfigError
-from indielabel.dataset import DatasetError
-from indielabel.names import InvalidName, validate_name
+from indielabel.data.dataset import DatasetError
+from indielabel.storage.names import InvalidName, validate_name
 
 PRESETS = ("small", "default", "kumar")
 
@@ -22,7 +22,7 @@ def _add_generate(commands) -> None:
     parser.add_argument("--preset", choices=PRESETS, default="default")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", required=True, help="directory to write the dataset into")
-    parser.set_defaults(handler="indielabel.synth:run_generate")
+    parser.set_defaults(handler="indielabel.synth.generator:run_generate")
 
 
 def _add_import(commands) -> None:
@@ -46,14 +46,14 @@ def _add_import(commands) -> None:
         sub.add_argument("--system", default="profanity-check", choices=("profanity-check", "http"),
                          help="system that scores texts without a score (default: profanity-check)")
         sub.add_argument("--system-url", help="URL of the JSON-over-HTTP scorer (with --system http)")
-        sub.set_defaults(handler="indielabel.importers:run_import")
+        sub.set_defaults(handler="indielabel.data.importing:run_import")
 
 
 def _add_model_commands(commands) -> None:
     fit = commands.add_parser("fit", help="fit (or refit) the base model of a dataset")
     fit.add_argument("dataset", help="dataset directory")
     fit.add_argument("--force", action="store_true", help="refit even when a cached model exists")
-    fit.set_defaults(handler="indielabel.personal_model:run_fit")
+    fit.set_defaults(handler="indielabel.model.personal:run_fit")
 
     evaluate = commands.add_parser("evaluate", help="check the personal model on held-out raters")
     evaluate.add_argument("dataset", help="dataset directory")
@@ -62,7 +62,7 @@ def _add_model_commands(commands) -> None:
     evaluate.add_argument("--seed", type=int, default=0)
     evaluate.add_argument("--stratified", action="store_true",
                           help="pick labels in the 2/4/8/4/2 system-score bins instead of at random")
-    evaluate.set_defaults(handler="indielabel.evaluation:run_evaluate")
+    evaluate.set_defaults(handler="indielabel.model.evaluation:run_evaluate")
 
     bench = commands.add_parser("bench", help="quick measurements")
     what = bench.add_subparsers(dest="what", required=True)
@@ -86,13 +86,13 @@ def _add_app_commands(commands) -> None:
     export = flag_commands.add_parser("export", help="write every flag to standard output")
     export.add_argument("--format", choices=("csv", "jsonl"), default="csv")
     export.add_argument("--out", help="write to this file instead of standard output")
-    export.set_defaults(handler="indielabel.flagging:run_export")
+    export.set_defaults(handler="indielabel.flagging.setup:run_export")
 
     avid = commands.add_parser("avid", help="AVID submissions")
     avid_commands = avid.add_subparsers(dest="what", required=True)
     retry = avid_commands.add_parser("retry", help="resubmit every report whose submission is queued or failed "
                                                    "(exit 1 while some remain unsent)")
-    retry.set_defaults(handler="indielabel.outbox:run_retry")
+    retry.set_defaults(handler="indielabel.avid.outbox:run_retry")
 
     users = commands.add_parser("users", help="study participants: links that give a user id to one browser")
     user_commands = users.add_subparsers(dest="action", required=True)
@@ -103,7 +103,7 @@ def _add_app_commands(commands) -> None:
         sub.add_argument("name", type=_user_name, help="the user id (ASCII letters, digits, '_' and '-')")
         sub.add_argument("--base-url", help="the server's address as participants reach it "
                                             "(default: http://<host>:<port> from the settings)")
-        sub.set_defaults(handler="indielabel.ownership:run_users")
+        sub.set_defaults(handler="indielabel.web.ownership:run_users")
 
 
 def _user_name(value: str) -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import sys
 import time
 
-from indielabel import dataset as datasets
 from indielabel.config import Settings, load_settings
+from indielabel.data import dataset as datasets
 from indielabel.progress import step
 
 
@@ -15,7 +15,8 @@ def ensure_ready(settings: Settings):
 
     Returns the audit service over them, so the app serves what was just loaded.
     """
-    from indielabel import personal_model, synth
+    from indielabel.model import personal as personal_model
+    from indielabel.synth import generator as synth
 
     directory = settings.dataset_dir
     if not (directory / "dataset.json").is_file():
@@ -23,7 +24,7 @@ def ensure_ready(settings: Settings):
         synth.generate_dataset(settings.preset, settings.seed, directory)
     with step(f"Loading dataset {directory}"):
         data = datasets.load(directory)
-    from indielabel.service import AuditService
+    from indielabel.audit.service import AuditService
 
     return AuditService.serving(settings, data, personal_model.load_or_fit(data))
 
@@ -44,7 +45,7 @@ def run_serve(args) -> int:
 
 
 def run_bench_load(args) -> int:
-    from indielabel import personal_model
+    from indielabel.model import personal as personal_model
 
     started = time.perf_counter()
     data = datasets.load(args.dataset)

@@ -14,7 +14,7 @@ if str(ROOT) not in sys.path:
 
 @pytest.fixture(scope="session")
 def small_dataset_dir(tmp_path_factory) -> Path:
-    from indielabel import synth
+    from indielabel.synth import generator as synth
 
     directory = tmp_path_factory.mktemp("datasets") / "small"
     synth.generate_dataset("small", 0, directory, quiet=True)
@@ -23,13 +23,13 @@ def small_dataset_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def small_dataset(small_dataset_dir):
-    from indielabel import dataset
+    from indielabel.data import dataset
 
     return dataset.load(small_dataset_dir)
 
 
 @pytest.fixture(scope="session")
 def small_base_model(small_dataset):
-    from indielabel import personal_model
+    from indielabel.model import personal as personal_model
 
     return personal_model.load_or_fit(small_dataset, quiet=True)

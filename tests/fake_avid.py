@@ -6,7 +6,7 @@ Usage::
 
     with FakeAvid(api_key="k") as avid:
         settings = load_settings({"avid_api_url": avid.url, "avid_api_key": "k"}, environ={})
-        ...                                   # submit through the app or indielabel.avid
+        ...                                   # submit through the app or indielabel.avid.api
         assert len(avid.received) == 1        # the validated report bodies, in arrival order
         assert avid.request_count == 1        # every POST to /submit, including refused ones
 
@@ -38,7 +38,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from pydantic import ValidationError
 
-from indielabel.avid import AvidReport
+from indielabel.avid.api import AvidReport
 
 BEHAVIOURS = ("normal", "fail-first", "hang", "malformed")
 ID_FORMATS = ("string", "object")

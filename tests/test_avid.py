@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from indielabel.avid import (
+from indielabel.avid.api import (
     AvidDisabled,
     AvidError,
     AvidReport,
@@ -17,7 +17,7 @@ from indielabel.avid import (
     to_avid_json,
 )
 from indielabel.config import load_settings
-from indielabel.reports import CATEGORIES, Report, Submission
+from indielabel.storage.reports import CATEGORIES, Report, Submission
 from tests.fake_avid import FakeAvid, refused_url
 
 API_KEY = "test-key"

@@ -12,11 +12,11 @@ import pytest
 import requests
 
 from bench.crash_soak import ServeProcess
-from indielabel import outbox
-from indielabel.avid import BEING_SENT
+from indielabel.avid import outbox
+from indielabel.avid.api import BEING_SENT
 from indielabel.cli import main
 from indielabel.config import load_settings
-from indielabel.store import Store
+from indielabel.storage.store import Store
 from server import create_app
 from tests.fake_avid import FakeAvid, refused_url
 

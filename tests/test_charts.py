@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from indielabel import charts
+from indielabel.audit import charts
 
 
 @pytest.fixture(scope="module")

@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 import requests
 
-from indielabel.flagging import read_flags
-from indielabel.store import NewVersion, Store, Version
+from indielabel.flagging.setup import read_flags
+from indielabel.storage.store import NewVersion, Store, Version
 from tests.production_server import production_server
 
 N_CLIENTS = 20

@@ -8,7 +8,7 @@ import pytest
 
 from bench.crash_checks import MODEL, UserLedger, check_files, check_user
 from bench.crash_soak import soak, summary
-from indielabel.store import Store
+from indielabel.storage.store import Store
 
 ROUNDS = 5
 

@@ -6,9 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from indielabel import cli, evaluation, synth
-from indielabel import dataset as datasets
-from indielabel.model_features import matching_raters
+from indielabel import cli
+from indielabel.data import dataset as datasets
+from indielabel.model import evaluation
+from indielabel.model.features import matching_raters
+from indielabel.synth import generator as synth
 
 LABELS = 20
 HELD_OUT_RATERS = 50

@@ -12,8 +12,8 @@ import pytest
 
 from indielabel import cli
 from indielabel.config import ConfigError, load_settings
-from indielabel.flag_loggers import neutralise_formula
-from indielabel.flagging import (
+from indielabel.flagging.loggers import neutralise_formula
+from indielabel.flagging.setup import (
     FLAG_COMPONENTS,
     CSVLogger,
     FlaggingDisabledError,
@@ -317,7 +317,7 @@ def test_an_unwritable_flagging_dir_is_a_config_error_when_flagging_is_on(tmp_pa
 
 CUSTOM_CALLBACK = '''
 from pathlib import Path
-from indielabel.flagging import FlaggingCallback
+from indielabel.flagging.setup import FlaggingCallback
 
 
 class CountingLog(FlaggingCallback):

@@ -28,7 +28,8 @@ from schemathesis.specs.openapi.checks import (
     unsupported_method,
 )
 
-from indielabel import __version__, openapi
+from indielabel import __version__
+from indielabel.web import openapi
 from tests.fake_avid import FakeAvid
 from tests.live_server import live_server
 

@@ -10,11 +10,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from indielabel import dataset as datasets
 from indielabel.cli import main
 from indielabel.config import ConfigError
-from indielabel.importers import SourceError, import_csv, import_kumar, save_atomically
-from indielabel.systems import HttpScorer
+from indielabel.data import dataset as datasets
+from indielabel.data.importing import SourceError, import_csv, import_kumar, save_atomically
+from indielabel.data.systems import HttpScorer
 
 FIXTURES = Path(__file__).parent / "fixtures"
 KUMAR_FILE = FIXTURES / "kumar_sample.jsonl"

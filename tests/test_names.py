@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from indielabel import openapi
+from indielabel.web import openapi
 from server import create_app
 
 # A marker in every value that tries to leave the output directory, so an escape can be searched for.

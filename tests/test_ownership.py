@@ -10,10 +10,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from indielabel import cli, openapi, ownership
+from indielabel import cli
 from indielabel.config import ConfigError, load_settings
 from indielabel.errors import ForbiddenError
-from indielabel.store import Store
+from indielabel.storage.store import Store
+from indielabel.web import openapi, ownership
 from server import OWNERS, create_app
 
 SECRET_KEY = "ownership-test-key-" + "x" * 32

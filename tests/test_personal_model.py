@@ -9,9 +9,12 @@ import pandas as pd
 import pytest
 import scipy.optimize
 
-from indielabel import cli, model_features, model_fit, personal_model
-from indielabel import dataset as datasets
-from indielabel.personal_model import BaseModel
+from indielabel import cli
+from indielabel.data import dataset as datasets
+from indielabel.model import features as model_features
+from indielabel.model import fit as model_fit
+from indielabel.model import personal as personal_model
+from indielabel.model.personal import BaseModel
 
 
 def hand_built_model() -> BaseModel:

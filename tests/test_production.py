@@ -13,8 +13,8 @@ import pytest
 import requests
 
 from bench.server_process import free_port
-from indielabel import openapi
-from indielabel.security_headers import SECURITY_HEADERS
+from indielabel.web import openapi
+from indielabel.web.security_headers import SECURITY_HEADERS
 from server import PUBLIC_DIR, create_app
 from tests.production_server import production_server, serve_command
 
@@ -25,7 +25,7 @@ REQUIRED_POLICY = {
 # A pattern bounds a string's length when it ends in a bounded repetition, e.g. ^[A-Za-z0-9_-]{1,64}$.
 BOUNDED_PATTERN = re.compile(r"\{\d+,\d+\}\$$")
 # Free-form objects in a schema that are validated field by field after parsing, with their own bounds.
-VALIDATED_ELSEWHERE = {"SaveReportsBody.reports[]": "each report is checked by indielabel.reports.Report"}
+VALIDATED_ELSEWHERE = {"SaveReportsBody.reports[]": "each report is checked by indielabel.storage.reports.Report"}
 
 
 def policy_of(header: str) -> dict[str, str]:
@@ -152,7 +152,7 @@ def test_make_serve_runs_gunicorn_with_several_workers_on_localhost():
     assert int(command[command.index("--workers") + 1]) >= 2
     assert command[command.index("--bind") + 1] == "127.0.0.1:5123"
     assert "--preload" in command
-    assert command[-1] == "indielabel.production:create_production_app()"
+    assert command[-1] == "indielabel.web.production:create_production_app()"
 
 
 @pytest.mark.parametrize("key, message", [(None, "INDIELABEL_SECRET_KEY"), ("too-short", "secret_key")])

@@ -18,14 +18,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from indielabel import dataset as datasets
-from indielabel.avid import CATEGORY_SEP, AvidReport, to_avid, to_avid_json
+from indielabel.avid.api import CATEGORY_SEP, AvidReport, to_avid, to_avid_json
 from indielabel.config import load_settings
-from indielabel.dataset import MULTI_VALUE_SEPARATOR
-from indielabel.importers import SourceError
-from indielabel.importers_csv import CsvColumns, read_long_csv
-from indielabel.importers_kumar import read_kumar
-from indielabel.reports import CATEGORIES, DECISIONS, ERROR_TYPES, Report, ReportError, validate_reports
+from indielabel.data import dataset as datasets
+from indielabel.data.dataset import MULTI_VALUE_SEPARATOR
+from indielabel.data.importing import SourceError
+from indielabel.data.kumar import read_kumar
+from indielabel.data.long_csv import CsvColumns, read_long_csv
+from indielabel.storage.reports import CATEGORIES, DECISIONS, ERROR_TYPES, Report, ReportError, validate_reports
 
 PROPERTY_SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 # Malformed input is cheap to check and its space is large: more examples.

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import pytest
 
-from indielabel.reports import (
+from indielabel.storage.reports import (
     CATEGORIES,
     MAX_EVIDENCE,
     MAX_SUMMARY_CHARS,

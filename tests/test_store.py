@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from indielabel.names import InvalidName, validate_name
-from indielabel.store import NotFound, StaleRevision, Store, StoreError, Version
+from indielabel.storage.names import InvalidName, validate_name
+from indielabel.storage.store import NotFound, StaleRevision, Store, StoreError, Version
 
 # Fork keeps the children cheap (no re-import of the test session); the store is what is under test.
 PROCESSES = multiprocessing.get_context("fork")

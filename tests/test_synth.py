@@ -14,9 +14,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from indielabel import cli, synth, synth_phrases, synth_raters, synth_text, synth_vocab_leisure, synth_vocab_society
-from indielabel import dataset as datasets
+from indielabel import cli
 from indielabel.config import ConfigError
+from indielabel.data import dataset as datasets
+from indielabel.synth import generator as synth
+from indielabel.synth import phrases as synth_phrases
+from indielabel.synth import raters as synth_raters
+from indielabel.synth import text as synth_text
+from indielabel.synth.vocabulary import leisure as synth_vocab_leisure
+from indielabel.synth.vocabulary import society as synth_vocab_society
 
 ROOT = Path(__file__).resolve().parents[1]
 DATASET_FILES = ("dataset.json", "items.csv", "ratings.csv", "raters.csv")

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from indielabel.config import ConfigError
-from indielabel.systems import (
+from indielabel.data.systems import (
     HttpScorer,
     ProfanityCheck,
     ScoringError,

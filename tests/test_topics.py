@@ -10,8 +10,9 @@ import pytest
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from sklearn.metrics import adjusted_mutual_info_score
 
-from indielabel import dataset, synth
-from indielabel.topics import MAX_TOPICS, MIN_TOPICS, assign_topics
+from indielabel.data import dataset
+from indielabel.data.topics import MAX_TOPICS, MIN_TOPICS, assign_topics
+from indielabel.synth import generator as synth
 
 TOPIC_NAME = re.compile(r"^(0|[1-9]\d*)(_[^\W\d_]{2,}){4}$")
 OUTLIER_NAME = re.compile(r"^-1(_[^\W\d_]{2,}){1,4}$")

@@ -20,8 +20,8 @@ import pytest
 import requests
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from indielabel import dataset as datasets
-from indielabel import personal_model
+from indielabel.data import dataset as datasets
+from indielabel.model import personal as personal_model
 from tests.fake_avid import FakeAvid
 from tests.live_server import live_server
 

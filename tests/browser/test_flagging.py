@@ -7,8 +7,18 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.auditor import (comment_rows, flag_buttons, labeled_item_ids, new_user_with_model, open_app,
-                                   open_topic_table, rate_with_keys, reports_panel, saved_reports, wait_until_saved)
+from tests.browser.auditor import (
+    comment_rows,
+    flag_buttons,
+    labeled_item_ids,
+    new_user_with_model,
+    open_app,
+    open_topic_table,
+    rate_with_keys,
+    reports_panel,
+    saved_reports,
+    wait_until_saved,
+)
 
 pytestmark = pytest.mark.browser
 

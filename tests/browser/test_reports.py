@@ -7,8 +7,14 @@ import json
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.auditor import (new_user_with_model, open_app, open_topic_table, reports_panel,
-                                   save_complete_report, wait_until_saved)
+from tests.browser.auditor import (
+    new_user_with_model,
+    open_app,
+    open_topic_table,
+    reports_panel,
+    save_complete_report,
+    wait_until_saved,
+)
 
 pytestmark = pytest.mark.browser
 

@@ -48,10 +48,10 @@ from pathlib import Path
 
 import numpy as np
 
-from indielabel import dataset as datasets
-from indielabel.dataset import RATING_MAX, RATING_MIN, Dataset
-from indielabel.model_features import matching_raters
-from indielabel.model_fit import fit_parameters
+from indielabel.data import dataset as datasets
+from indielabel.data.dataset import RATING_MAX, RATING_MIN, Dataset
+from indielabel.model.features import matching_raters
+from indielabel.model.fit import fit_parameters
 from indielabel.progress import step
 
 MODEL_FORMAT = 1

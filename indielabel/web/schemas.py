@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, AliasChoices, BaseModel, ConfigDict, Field, Strict, field_validator
 
-from indielabel.topic_text import check_topic
+from indielabel.web.topic_check import check_topic
 
 NAME_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 MAX_LABELS = 500

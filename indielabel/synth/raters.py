@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from indielabel.dataset import MULTI_VALUE_SEPARATOR
+from indielabel.data.dataset import MULTI_VALUE_SEPARATOR
 
 RATINGS_PER_ITEM = 5
 GENDERS = (("Female", 0.5), ("Male", 0.47), ("Nonbinary", 0.03))

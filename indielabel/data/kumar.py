@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from indielabel.dataset import CATEGORY_COLUMNS, MULTI_VALUE_SEPARATOR, RATER_ATTRIBUTES
-from indielabel.importers import INTEGER_TEXT, RaterAttributes, SourceError, SourceTables, parse_number
+from indielabel.data.dataset import CATEGORY_COLUMNS, MULTI_VALUE_SEPARATOR, RATER_ATTRIBUTES
+from indielabel.data.importing import INTEGER_TEXT, RaterAttributes, SourceError, SourceTables, parse_number
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1  # item ids are stored as int64
 

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse
 
-from indielabel.dataset import MULTI_VALUE_SEPARATOR
+from indielabel.data.dataset import MULTI_VALUE_SEPARATOR
 
 # Words in fewer comments than this carry too few ratings to learn from (~5 a comment); word pairs
 # were measured to add nothing over single words while tripling the fitting time.

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import audit_utils
+from indielabel.audit.service import AuditService
 from indielabel.errors import ConflictError, InputError
-from indielabel.flagging import Flagging, FlaggingDisabledError, read_flags
-from indielabel.service import AuditService
+from indielabel.flagging.setup import Flagging, FlaggingDisabledError, read_flags
 
 NOTICES = {
     "manual": "When you flag a comment, the comment, its ratings, your user id, the reason you chose and the time "

@@ -17,12 +17,12 @@ import threading
 from typing import TYPE_CHECKING
 
 from indielabel.config import ConfigError, Settings, load_settings
-from indielabel.dataset import DatasetError
+from indielabel.data.dataset import DatasetError
 
 if TYPE_CHECKING:
     from flask import Flask
 
-    from indielabel.service import AuditService
+    from indielabel.audit.service import AuditService
 
 EXIT_BAD_SETTINGS = 2
 HOW_TO_MAKE_A_KEY = "python3 -c 'import secrets; print(secrets.token_hex(32))'"

@@ -20,8 +20,8 @@ import scipy.optimize
 import scipy.sparse
 from threadpoolctl import threadpool_limits
 
-from indielabel.dataset import Dataset, DatasetError
-from indielabel.model_features import attribute_indicators, content_features
+from indielabel.data.dataset import Dataset, DatasetError
+from indielabel.model.features import attribute_indicators, content_features
 from indielabel.progress import step
 
 # Keeps the prior covariance of attribute profiles invertible: the indicators of one attribute's

@@ -34,8 +34,8 @@ import requests
 from pydantic import BaseModel
 
 from indielabel.config import Settings
-from indielabel.dataset import TOXIC_THRESHOLD
-from indielabel.reports import Evidence, Report, Submission, is_complete, missing_for_completion, now_iso
+from indielabel.data.dataset import TOXIC_THRESHOLD
+from indielabel.storage.reports import Evidence, Report, Submission, is_complete, missing_for_completion, now_iso
 
 with warnings.catch_warnings():
     # avidtools 0.1.2 declares pydantic-1 style Config classes, which pydantic 2 warns about on import.

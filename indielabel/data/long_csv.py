@@ -16,8 +16,9 @@ import numpy as np
 import pandas as pd
 
 from indielabel.config import ConfigError
-from indielabel.dataset import RATING_MAX
-from indielabel.importers import INTEGER_TEXT, RaterAttributes, SourceError, SourceTables, parse_number
+from indielabel.data.dataset import RATING_MAX
+from indielabel.data.importing import INTEGER_TEXT, RaterAttributes, SourceError, SourceTables, parse_number
+
 
 @dataclass(frozen=True)
 class CsvColumns:

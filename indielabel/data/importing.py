@@ -20,11 +20,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from indielabel import dataset as datasets
-from indielabel.dataset import Dataset, DatasetError
+from indielabel.data import dataset as datasets
+from indielabel.data.dataset import Dataset, DatasetError
+from indielabel.data.systems import ScoringError, System, make_system
 from indielabel.progress import step
-from indielabel.systems import ScoringError, System, make_system
-
 
 # An id written as an integer that fits in int64: digits and an optional minus, not the spaces, "+" or
 # underscores int() would also take.
@@ -100,7 +99,7 @@ class RaterAttributes:
 def import_kumar(path: str | Path, *, name: str | None = None, system: System | None = None,
                  quiet: bool = True) -> Dataset:
     """A dataset from a JSON-lines file in the format of Kumar et al. 2021 (in memory, unsaved)."""
-    from indielabel.importers_kumar import read_kumar  # that module imports this one's shared definitions
+    from indielabel.data.kumar import read_kumar  # that module imports this one's shared definitions
 
     path = Path(path)
     with _progress(f"Reading {path}", quiet):
@@ -116,7 +115,7 @@ def import_csv(path: str | Path, *, item_id: str, text: str, rater_id: str, rati
 
     The arguments name the file's columns; ratings are rescaled linearly from ``scale`` to 0-4.
     """
-    from indielabel.importers_csv import CsvColumns, read_long_csv  # imports this module's shared definitions
+    from indielabel.data.long_csv import CsvColumns, read_long_csv  # imports this module's shared definitions
 
     path = Path(path)
     columns = CsvColumns(item_id=item_id, text=text, rater_id=rater_id, rating=rating,
@@ -191,7 +190,7 @@ def _complete(tables: SourceTables, path: Path, name: str, system: System | None
 
 
 def _assign_topics(texts: list[str]) -> pd.DataFrame:
-    from indielabel.topics import assign_topics  # the topic model imports scikit-learn: only when needed
+    from indielabel.data.topics import assign_topics  # the topic model imports scikit-learn: only when needed
 
     return assign_topics(texts, seed=0)
 

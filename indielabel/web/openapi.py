@@ -6,8 +6,7 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel
 
-from indielabel import api_schemas as schemas
-
+from indielabel.web import schemas
 
 JSON_OBJECT = {"application/json": {"schema": {"type": "object"}}}
 JSON_LIST = {"application/json": {"schema": {"type": "array", "items": {"type": "object"}}}}

@@ -17,12 +17,13 @@ import pandas as pd
 import threadpoolctl
 
 import audit_utils
-from indielabel import charts, personal_model
-from indielabel import dataset as datasets
+from indielabel.audit import charts
 from indielabel.config import Settings
+from indielabel.data import dataset as datasets
 from indielabel.errors import InputError, NotFoundError
-from indielabel.names import InvalidName, validate_name
-from indielabel.store import NewVersion, Store, Version
+from indielabel.model import personal as personal_model
+from indielabel.storage.names import InvalidName, validate_name
+from indielabel.storage.store import NewVersion, Store, Version
 
 MODEL_NAME_SUGGESTION = "my_model"
 PREDICTION_CACHE_SIZE = 64

@@ -21,11 +21,11 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
-from indielabel import avid
+from indielabel.avid import api as avid
 from indielabel.config import Settings, load_settings
-from indielabel.names import NAME_PATTERN
-from indielabel.reports import Report, Submission
-from indielabel.store import Store, StoreError
+from indielabel.storage.names import NAME_PATTERN
+from indielabel.storage.reports import Report, Submission
+from indielabel.storage.store import Store, StoreError
 
 logger = logging.getLogger(__name__)
 

@@ -32,7 +32,7 @@ from itsdangerous import BadData, URLSafeSerializer
 
 from indielabel.config import ConfigError, Settings, load_settings
 from indielabel.errors import ForbiddenError, NotFoundError
-from indielabel.store import Store
+from indielabel.storage.store import Store
 
 COOKIE_NAME = "indielabel_owner"
 # Chrome keeps a cookie at most 400 days; a participant returning within that time keeps access.

@@ -17,9 +17,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from indielabel import synth_phrases as phrases
-from indielabel.synth_vocab_leisure import LEISURE_TOPICS
-from indielabel.synth_vocab_society import SOCIETY_TOPICS
+from indielabel.synth import phrases
+from indielabel.synth.vocabulary.leisure import LEISURE_TOPICS
+from indielabel.synth.vocabulary.society import SOCIETY_TOPICS
 
 SLOT = re.compile(r"\{(\w+)\}")
 WORD = re.compile(r"[A-Za-z]{5,}")

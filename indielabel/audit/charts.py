@@ -21,8 +21,8 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from indielabel import personal_model
-from indielabel.dataset import RATING_MAX, RATING_MIN, TOXIC_THRESHOLD, decision
+from indielabel.data.dataset import RATING_MAX, RATING_MIN, TOXIC_THRESHOLD, decision
+from indielabel.model import personal as personal_model
 
 BIN_WIDTH = 0.05
 BIN_COUNT = round((RATING_MAX - RATING_MIN) / BIN_WIDTH)

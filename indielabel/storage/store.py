@@ -36,10 +36,16 @@ import numpy as np
 from filelock import FileLock
 from filelock import Timeout as LockTimeout
 
-from indielabel.atomic_files import (ensure_dir, flush_and_sync, fsync_dir, to_json, write_json_atomic,
-                                     write_synced)
-from indielabel.dataset import RATING_MAX, RATING_MIN
-from indielabel.names import NAME_PATTERN, validate_name
+from indielabel.data.dataset import RATING_MAX, RATING_MIN
+from indielabel.storage.atomic_files import (
+    ensure_dir,
+    flush_and_sync,
+    fsync_dir,
+    to_json,
+    write_json_atomic,
+    write_synced,
+)
+from indielabel.storage.names import NAME_PATTERN, validate_name
 
 LOCK_FILE_NAME = ".lock"
 LOCK_TIMEOUT_SECONDS = 30.0

@@ -7,11 +7,12 @@ mark it submitted, so a report AVID acknowledged is never sent twice.
 from __future__ import annotations
 
 import audit_utils
-from indielabel import avid, outbox
+from indielabel.audit.service import AuditService
+from indielabel.avid import api as avid
+from indielabel.avid import outbox
 from indielabel.errors import ConflictError, InputError, NotFoundError, UnavailableError
-from indielabel.reports import Report, ReportError, Submission, is_complete, now_iso, validate_reports
-from indielabel.service import AuditService
-from indielabel.store import StaleRevision
+from indielabel.storage.reports import Report, ReportError, Submission, is_complete, now_iso, validate_reports
+from indielabel.storage.store import StaleRevision
 
 FIXED_TOPICS_PER_DIRECTION = 3
 

@@ -1,7 +1,7 @@
 """The embedded default dataset: synthetic forum comments, simulated raters, real system scores.
 
 ``python -m indielabel generate --preset small|default|kumar --seed N --out DIR`` writes a dataset
-directory (see ``indielabel.dataset``). The comments (``synth_text``) cover 36 topics of online
+directory (see ``indielabel.data.dataset``). The comments (``synth_text``) cover 36 topics of online
 discussion; 5 simulated raters with demographics rate each one (``synth_raters``); the system under
 audit, alt-profanity-check, scores them for real; the topic model assigns their topics.
 
@@ -36,13 +36,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from indielabel import dataset as datasets
-from indielabel import synth_raters as raters_model
-from indielabel import synth_text
 from indielabel.config import ConfigError
+from indielabel.data import dataset as datasets
 from indielabel.progress import step
-from indielabel.synth_phrases import OFFENSIVE_WORDS_RE, SWEAR_RE
-from indielabel.synth_raters import RATINGS_PER_ITEM, Taste
+from indielabel.synth import raters as raters_model
+from indielabel.synth import text as synth_text
+from indielabel.synth.phrases import OFFENSIVE_WORDS_RE, SWEAR_RE
+from indielabel.synth.raters import RATINGS_PER_ITEM, Taste
 
 PRESETS = {"small": (2_000, 200), "default": (20_000, 2_000), "kumar": (107_620, 17_280)}
 NOT_PLANTED = "none"
@@ -243,7 +243,7 @@ def generate_dataset(preset: str, seed: int, out_dir: Path | str, quiet: bool = 
         raise ConfigError(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}")
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ConfigError(f"the seed must be a non-negative integer, got {seed!r}")
-    from indielabel import systems, topics
+    from indielabel.data import systems, topics
 
     started = time.perf_counter()
     n_items, n_raters = PRESETS[preset]

@@ -1,0 +1,10 @@
+"""What only the HTTP layer needs: request schemas, the OpenAPI document, browser ownership of
+users, security headers and the production (gunicorn) entry point.
+
+Owns: ``schemas`` (pydantic models of every route), ``openapi``, ``topic_check`` (refusing path-like
+topic values), ``ownership`` (signed cookies, study links, ``users`` command), ``security_headers``,
+``production``.
+May import: every stage below it (audit, storage, flagging, avid, data) and the top-level modules of
+``indielabel``; ``production`` imports ``server`` lazily to build the app.
+Must not import: nothing below ``web`` imports ``web``.
+"""
