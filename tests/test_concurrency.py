@@ -16,7 +16,8 @@ import pytest
 import requests
 
 from indielabel.flagging.setup import read_flags
-from indielabel.storage.store import NewVersion, Store, Version
+from indielabel.storage.store import Store
+from indielabel.storage.versions import NewVersion, Version
 from tests.production_server import production_server
 
 N_CLIENTS = 20

@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 
 from indielabel.storage.names import InvalidName, validate_name
-from indielabel.storage.store import NotFound, StaleRevision, Store, StoreError, Version
+from indielabel.storage.store import NotFound, StaleRevision, Store, StoreError
+from indielabel.storage.versions import Version
 
 # Fork keeps the children cheap (no re-import of the test session); the store is what is under test.
 PROCESSES = multiprocessing.get_context("fork")

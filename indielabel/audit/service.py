@@ -21,9 +21,11 @@ from indielabel.audit import charts
 from indielabel.config import Settings
 from indielabel.data import dataset as datasets
 from indielabel.errors import InputError, NotFoundError
+from indielabel.model import label_selection
 from indielabel.model import personal as personal_model
 from indielabel.storage.names import InvalidName, validate_name
-from indielabel.storage.store import NewVersion, Store, Version
+from indielabel.storage.store import Store
+from indielabel.storage.versions import NewVersion, Version
 
 MODEL_NAME_SUGGESTION = "my_model"
 PREDICTION_CACHE_SIZE = 64
@@ -133,7 +135,7 @@ class AuditService:
         if topic is not None:
             items = items[items["topic"] == self.require_topic(topic)]
         rng = np.random.default_rng(seed)
-        return audit_utils.sample_to_label(items, n, rng, exclude=exclude).to_dict(orient="records")
+        return label_selection.sample_to_label(items, n, rng, exclude=exclude).to_dict(orient="records")
 
     def require_topic(self, topic: str) -> str:
         if topic not in self.topic_names:

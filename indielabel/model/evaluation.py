@@ -15,10 +15,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from audit_utils import sample_to_label
 from indielabel.data import dataset as datasets
 from indielabel.data.dataset import RATING_MAX, RATING_MIN, Dataset
 from indielabel.model import personal as personal_model
+from indielabel.model.label_selection import sample_to_label
 from indielabel.progress import step
 
 METHODS = ("personal", "item_mean_user_offset", "item_mean", "global_mean")

@@ -27,33 +27,27 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 from filelock import FileLock
 from filelock import Timeout as LockTimeout
 
-from indielabel.data.dataset import RATING_MAX, RATING_MIN
 from indielabel.storage.atomic_files import (
     ensure_dir,
     flush_and_sync,
     fsync_dir,
-    to_json,
     write_json_atomic,
     write_synced,
 )
 from indielabel.storage.names import NAME_PATTERN, validate_name
+from indielabel.storage.versions import NewVersion, Version, VersionContent, check_reports, mapping, now_iso
 
 LOCK_FILE_NAME = ".lock"
 LOCK_TIMEOUT_SECONDS = 30.0
-MODEL_KINDS = ("personal", "topic", "group")
 STAGING_PREFIX = ".staging-"
 VERSION_DIR_NAME = re.compile(r"[1-9][0-9]*")
-# Fields of model.json that the store owns; values passed in `info` for them are replaced.
-STORE_MODEL_FIELDS = ("name", "created_at", "updated_at")
 
 
 class StoreError(Exception):
@@ -75,42 +69,6 @@ class StaleRevision(Exception):
         super().__init__(f"reports are at revision {current_revision}; reload before saving")
         self.current_revision = current_revision
         self.current_reports = current_reports
-
-
-@dataclass(frozen=True)
-class Version:
-    number: int
-    labels: dict[int, float]
-    metrics: dict
-
-
-class NewVersion(NamedTuple):
-    """What a new version holds before the store numbers it."""
-
-    labels: dict[int, float]
-    metrics: dict
-    predictions: np.ndarray
-
-
-@dataclass(frozen=True)
-class _VersionContent:
-    """A new version checked and serialised, ready to be written."""
-
-    labels_text: str
-    metrics_text: str
-    predictions: np.ndarray
-    info: dict
-
-    @classmethod
-    def checked(cls, new: NewVersion, info: dict) -> _VersionContent:
-        labels_text = to_json(_labels_document(new.labels), "labels")
-        metrics_document = _mapping(new.metrics, "metrics")
-        metrics_document.setdefault("n_labels", len(new.labels))
-        metrics_document.setdefault("created_at", _now())
-        info_document = _model_info_document(info)
-        to_json(info_document, "info")
-        return cls(labels_text, to_json(metrics_document, "metrics"), _predictions_array(new.predictions),
-                   info_document)
 
 
 class Store:
@@ -145,8 +103,8 @@ class Store:
         path = self._user_dir(user) / "user.json"
         with self._locked(user):
             current = self.user_record(user)
-            document = _mapping(change(None if current is None else dict(current)), "user record")
-            document.update(user=user, created_at=(current or {}).get("created_at") or _now())
+            document = mapping(change(None if current is None else dict(current)), "user record")
+            document.update(user=user, created_at=(current or {}).get("created_at") or now_iso())
             write_json_atomic(path, document)
         return document
 
@@ -174,7 +132,7 @@ class Store:
         ``info`` (kind, parent, topic, group, and anything else worth keeping) is merged into
         model.json; the store sets ``name``, ``created_at`` and ``updated_at`` itself.
         """
-        content = _VersionContent.checked(NewVersion(labels, metrics, predictions), info)
+        content = VersionContent.checked(NewVersion(labels, metrics, predictions), info)
         with self._locked(user):
             return self._write_version(user, model, content)
 
@@ -188,7 +146,7 @@ class Store:
         """
         with self._locked(user):
             derived = derive(self.latest_version(user, model))
-            number = self._write_version(user, model, _VersionContent.checked(derived, info))
+            number = self._write_version(user, model, VersionContent.checked(derived, info))
         return number, derived
 
     def latest_version(self, user, model) -> Version | None:
@@ -245,7 +203,7 @@ class Store:
         Raises StaleRevision, and writes nothing, when someone saved in between.
         """
         path = self._reports_path(user, model)
-        _check_reports(reports)
+        check_reports(reports)
         if isinstance(expected_revision, bool) or not isinstance(expected_revision, int) \
                 or expected_revision < 0:
             raise ValueError(f"expected_revision must be a non-negative integer, not {expected_revision!r}")
@@ -266,15 +224,15 @@ class Store:
         with self._locked_for_reports(user, model):
             revision, current_reports = self._read_reports(path)
             changed_reports = change(current_reports)
-            _check_reports(changed_reports)
+            check_reports(changed_reports)
             write_json_atomic(path, {"revision": revision + 1, "reports": changed_reports})
         return revision + 1, changed_reports
 
-    def _write_version(self, user, model, content: _VersionContent) -> int:
+    def _write_version(self, user, model, content: VersionContent) -> int:
         """Stage a version directory and rename it into place (the caller holds the user's lock)."""
         model_dir = self._model_dir(user, model)
         self._create_user_record(user)
-        model_document = self.model_info(user, model) or {"created_at": _now()}
+        model_document = self.model_info(user, model) or {"created_at": now_iso()}
         versions_dir = model_dir / "versions"
         ensure_dir(versions_dir)
         _remove_abandoned_staging(versions_dir)
@@ -290,7 +248,7 @@ class Store:
         fsync_dir(versions_dir)
 
         model_document.update(content.info)
-        model_document.update(name=model, updated_at=_now())
+        model_document.update(name=model, updated_at=now_iso())
         write_json_atomic(model_dir / "model.json", model_document)
         return number
 
@@ -338,7 +296,7 @@ class Store:
     def _create_user_record(self, user) -> None:
         path = self._user_dir(user) / "user.json"
         if not path.exists():
-            write_json_atomic(path, {"user": user, "created_at": _now()})
+            write_json_atomic(path, {"user": user, "created_at": now_iso()})
 
     def _require_model(self, user, model) -> None:
         model_dir = self._model_dir(user, model)
@@ -390,65 +348,7 @@ class Store:
             raise StoreError(f"{self._shown(path)}: invalid JSON ({error})") from error
 
 
-# Checking what callers pass in
-
-def _mapping(value, what: str) -> dict:
-    if not isinstance(value, dict):
-        raise ValueError(f"{what} must be a dict, not {type(value).__name__}")
-    return dict(value)
-
-
-def _labels_document(labels) -> dict[str, float]:
-    document = {}
-    for item_id, rating in _mapping(labels, "labels").items():
-        if isinstance(item_id, bool) or not isinstance(item_id, (int, np.integer)):
-            raise ValueError(f"labels: key {item_id!r} is not an integer item_id")
-        if isinstance(rating, bool) or not isinstance(rating, (int, float, np.number)) \
-                or not RATING_MIN <= float(rating) <= RATING_MAX:
-            raise ValueError(f"labels: rating {rating!r} of item {item_id} is not a number "
-                             f"from {RATING_MIN:g} to {RATING_MAX:g}")
-        document[str(int(item_id))] = float(rating)
-    return document
-
-
-def _predictions_array(predictions) -> np.ndarray:
-    array = np.asarray(predictions)
-    if array.ndim != 1 or array.size == 0 or not np.issubdtype(array.dtype, np.number):
-        raise ValueError("predictions must be a non-empty 1-D numeric array, one per item")
-    array = array.astype(np.float32)
-    if not np.isfinite(array).all():
-        raise ValueError("predictions must be finite numbers")
-    return array
-
-
-def _model_info_document(info) -> dict:
-    document = _mapping(info, "info")
-    for store_field in STORE_MODEL_FIELDS:
-        document.pop(store_field, None)
-    document.setdefault("kind", "personal")
-    if document["kind"] not in MODEL_KINDS:
-        raise ValueError(f"info: kind must be one of {', '.join(MODEL_KINDS)}, not {document['kind']!r}")
-    document["parent"] = document.get("parent")
-    if document["parent"] is not None:
-        validate_name(document["parent"], "parent")
-    for key, expected_type, described in (("topic", str, "a string"), ("group", dict, "an object")):
-        document[key] = document.get(key)
-        if document[key] is not None and not isinstance(document[key], expected_type):
-            raise ValueError(f"info: {key} must be {described} or null")
-    return document
-
-
-def _check_reports(reports) -> None:
-    if not isinstance(reports, list) or not all(isinstance(report, dict) for report in reports):
-        raise ValueError("reports must be a list of objects")
-    to_json(reports, "reports")
-
-
 # Writing files atomically
-
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
-
 
 def _remove_abandoned_staging(versions_dir: Path) -> None:
     """Staging directories of writers that died before renaming them (the caller holds the lock)."""
