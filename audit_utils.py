@@ -103,11 +103,12 @@ def with_predictions(base: pd.DataFrame, predicted_rating: np.ndarray) -> pd.Dat
 
 def topic_overview(frame: pd.DataFrame, labels: Mapping[str, str] | None = None) -> pd.DataFrame:
     """One row per topic (outliers left out), worst first: see :func:`breakdown_overview`."""
-    positions = np.flatnonzero(frame["topic_id"].to_numpy() >= 0)
-    codes, topics = pd.factorize(frame["topic"].to_numpy()[positions], sort=True)
-    keys = pd.DataFrame({"key": topics})
-    keys["label"] = [labels.get(topic, topic) if labels else topic for topic in topics]
-    keys["topic_id"] = frame.drop_duplicates("topic").set_index("topic").loc[topics, "topic_id"].to_numpy()
+    topic_ids = frame["topic_id"].to_numpy()
+    positions = np.flatnonzero(topic_ids >= 0)
+    # Grouped by the integer id: hashing 100k topic strings would cost more than the whole overview.
+    ids, first, codes = np.unique(topic_ids[positions], return_index=True, return_inverse=True)
+    topics = frame["topic"].to_numpy()[positions[first]]
+    keys = pd.DataFrame({"key": topics, "label": [labels.get(t, t) if labels else t for t in topics], "topic_id": ids})
     return breakdown_overview(frame, positions, codes, keys)
 
 

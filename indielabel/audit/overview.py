@@ -101,8 +101,8 @@ def comparison(service: AuditService, user: str, model_name: str, compare_with: 
         "compare_with": compare_with,
         "others_name": others_name,
         "blind_spot_rule": (f"A topic is your blind spot when the system's decisions differ from yours on at "
-                            f"least {audit_utils.BLIND_SPOT_MARGIN:.0%} more of its comments than from "
-                            f"{others_name}'s: the system follows them and fails you."),
+                            f"least {audit_utils.BLIND_SPOT_MARGIN:.0%} more of its comments than from those of "
+                            f"{others_name}: the system follows them and fails you."),
         "n_blind_spots": int(table["blind_spot"].sum()),
         "topics": _records(table.assign(topic=table["key"])),
         "comparison_plot_json": ranking_charts.comparison_chart(table, others_name),

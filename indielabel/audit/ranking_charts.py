@@ -10,6 +10,9 @@ of each topic beside others' and the system's.
 
 from __future__ import annotations
 
+import copy
+import functools
+
 import altair as alt
 import pandas as pd
 
@@ -21,6 +24,7 @@ DIRECTION_COLOURS = {OVER_TEXT: "#ff7a5c", UNDER_TEXT: "#d62728"}
 HIGHER_TEXT, LOWER_TEXT = "You rate it higher than the system", "You rate it lower than the system"
 ROW_HEIGHT = 22
 LABEL_LIMIT_PX = 190
+FIGURE_ROOM = {"left": 5, "top": 5, "bottom": 5, "right": 110}
 # x-axis title, the table's column, the number format of the figures
 SINGLE_MEASURES = {
     "fp_proportion": ("Share of the comments the system flags as toxic that you would keep (over-sensitive)",
@@ -37,25 +41,44 @@ COMPARISON_COLOURS = {"You (our prediction)": "#1f77b4", "System": "#2b2b2b"}
 
 def ranking_chart(table: pd.DataFrame, method: str, clickable: bool, agree_share: float) -> dict:
     """The ranked bar chart that ``method`` names (one of ``fp_fn`` and ``SINGLE_MEASURES``)."""
-    order = table["label"].tolist()
-    y = alt.Y(field="label", type="nominal", sort=order, title=None,
-              axis=alt.Axis(labelLimit=LABEL_LIMIT_PX, labelFontSize=11))
+    records = table.to_dict(orient="records")
     if method == "fp_fn":
-        layers = _share_layers(table, y, clickable, agree_share)
+        datasets = {"bars": [{**_common(record, clickable), "direction": direction, "share": record[share],
+                              "count": record[count]}
+                             for record in records
+                             for direction, share, count in ((UNDER_TEXT, "under_share", "n_under"),
+                                                             (OVER_TEXT, "over_share", "n_over"))],
+                    "figures": [{**_common(record, clickable), "end": record["error_share"]} for record in records],
+                    "rule": [{"share": agree_share, "rule": f"agrees below {agree_share:.0%}"}]}
     else:
-        layers = _measure_layers(table, method, y, clickable)
-    chart = alt.layer(*layers).properties(width="container", height=ROW_HEIGHT * max(len(table), 1))
+        datasets = {"bars": _measure_rows(records, method, clickable)}
+    return _filled(_ranking_template(method, clickable), datasets, table["label"].tolist())
+
+
+def _filled(template: dict, datasets: dict, order: list[str]) -> dict:
+    """A copy of a chart template with its rows, its rows' order and a height to fit them."""
+    spec = copy.deepcopy(template)
+    spec["datasets"] = datasets
+    spec["height"] = ROW_HEIGHT * max(len(order), 1)
+    for layer in spec["layer"]:
+        if "y" in layer.get("encoding", {}):
+            layer["encoding"]["y"]["sort"] = order
+    return spec
+
+
+# Altair builds each chart's fixed part once (tens of milliseconds); a call only fills in a copy.
+@functools.cache
+def _ranking_template(method: str, clickable: bool) -> dict:
+    y = alt.Y(field="label", type="nominal", title=None, axis=alt.Axis(labelLimit=LABEL_LIMIT_PX, labelFontSize=11))
+    layers = _share_layers(y, clickable) if method == "fp_fn" else _measure_layers(method, y, clickable)
+    # Room right of the plot for the figures written at the end of the longest bar.
+    chart = alt.layer(*layers).properties(width="container", height=ROW_HEIGHT, padding=FIGURE_ROOM)
     return chart.to_dict(validate=False)
 
 
-def _share_layers(table: pd.DataFrame, y: alt.Y, clickable: bool, agree_share: float) -> list:
-    rows = []
-    for record in table.to_dict(orient="records"):
-        for direction, share, count in ((UNDER_TEXT, "under_share", "n_under"), (OVER_TEXT, "over_share", "n_over")):
-            rows.append({**_common(record, clickable), "direction": direction, "share": record[share],
-                         "count": record[count]})
+def _share_layers(y: alt.Y, clickable: bool) -> list:
     bars = (
-        alt.Chart(alt.Data(values=rows))
+        alt.Chart(alt.Data(name="bars"))
         .mark_bar(cursor="pointer" if clickable else "default", stroke="#7f7f7f", strokeWidth=0.5)
         .encode(
             y=y,
@@ -63,36 +86,40 @@ def _share_layers(table: pd.DataFrame, y: alt.Y, clickable: bool, agree_share: f
                     axis=alt.Axis(format="%"), scale=alt.Scale(domainMin=0)),
             color=alt.Color(field="direction", type="nominal",
                             scale=alt.Scale(domain=list(DIRECTION_COLOURS), range=list(DIRECTION_COLOURS.values())),
-                            legend=alt.Legend(title="Where the system's decision differs from yours")),
+                            legend=alt.Legend(title="Direction", labelLimit=260)),
             tooltip=[_tip("label", "Topic"), _tip("direction", "Direction"),
                      _tip("share", "Share of its comments", ".1%"), _tip("count", "Comments", "d"),
                      _tip("n_comments", "Comments in all", "d"), _tip("summary", "In words")],
             **_href(clickable),
         )
     )
-    labels = [{**_common(record, clickable), "end": record["error_share"]} for record in table.to_dict("records")]
     figures = (
-        alt.Chart(alt.Data(values=labels))
+        alt.Chart(alt.Data(name="figures"))
         .mark_text(align="left", dx=4, fontSize=11, color="#333333")
         .encode(y=y, x=alt.X(field="end", type="quantitative"), text=alt.Text(field="figure", type="nominal"))
     )
     rule = (
-        alt.Chart(alt.Data(values=[{"share": agree_share, "rule": f"agrees below {agree_share:.0%}"}]))
+        alt.Chart(alt.Data(name="rule"))
         .mark_rule(color="#6f6f6f", strokeDash=[4, 3])
         .encode(x=alt.X(field="share", type="quantitative"), tooltip=[_tip("rule", "Rule")])
     )
     return [bars, figures, rule]
 
 
-def _measure_layers(table: pd.DataFrame, method: str, y: alt.Y, clickable: bool) -> list:
+def _measure_rows(records: list[dict], method: str, clickable: bool) -> list[dict]:
     title, column, number_format = SINGLE_MEASURES[method]
     rows = []
-    for record in table.to_dict(orient="records"):
+    for record in records:
         value = float(record[column])
         direction = (HIGHER_TEXT if value >= 0 else LOWER_TEXT) if method == "avg_diff" else title
         rows.append({**_common(record, clickable), "value": value, "shade": direction,
                      "value_text": format(value, number_format) + _count_text(record, column)})
-    base = alt.Chart(alt.Data(values=rows))
+    return rows
+
+
+def _measure_layers(method: str, y: alt.Y, clickable: bool) -> list:
+    title, column, number_format = SINGLE_MEASURES[method]
+    base = alt.Chart(alt.Data(name="bars"))
     colour = (alt.Color(field="shade", type="nominal",
                         scale=alt.Scale(domain=[HIGHER_TEXT, LOWER_TEXT], range=["#d62728", "#1f77b4"]),
                         legend=alt.Legend(title="Direction"))
@@ -154,7 +181,7 @@ def comparison_chart(table: pd.DataFrame, others_name: str) -> dict:
         y=y, x=alt.X(field="high", type="quantitative"), text=alt.Text(field="blind_spot", type="nominal"))
     threshold = alt.Chart(alt.Data(values=[{"t": TOXIC_THRESHOLD}])).mark_rule(color="#6f6f6f", strokeDash=[4, 3]).encode(
         x=alt.X(field="t", type="quantitative"))
-    chart = alt.layer(threshold, span, points, marks).properties(width="container",
+    chart = alt.layer(threshold, span, points, marks).properties(width="container", padding=FIGURE_ROOM,
                                                                  height=ROW_HEIGHT * max(len(table), 1))
     return chart.to_dict(validate=False)
 
