@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.auditor import _sessions, new_user_with_model, open_app
+from tests.browser.auditor import _sessions, new_user_with_model, open_app, open_topic_table
 from tests.browser.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser
@@ -77,16 +77,16 @@ def test_every_topic_vis_method_draws_a_different_chart(server, page: Page):
 def test_similar_comments_are_found_from_a_table_row(server, page: Page):
     user = new_user_with_model(server.url)
     open_app(page, server.url, user=user, tab="auditing")
-    results = page.locator("section[aria-labelledby='topic-title']")
-    row = results.locator("tbody tr").first
-    expect(row).to_be_visible()
+    row = open_topic_table(page).locator("tbody tr").first
     item_id = row.get_attribute("data-item")
     comment = row.locator("td.comment").inner_text()
     row.get_by_role("button", name="Find similar").click()
     similar = page.locator("section[aria-labelledby='similar-title']")
     expect(similar.get_by_role("heading", name="Comments similar to one you found")).to_be_visible()
     expect(similar.locator("blockquote")).to_have_text(comment)
-    table = similar.locator("table", has=page.locator("caption", has_text=f"Comments similar to comment {item_id}"))
+    table = similar.locator("table")
+    # The first search builds the content index (once per dataset), which may take a few seconds.
+    expect(table.locator("caption")).to_have_text(f"Comments similar to comment {item_id}", timeout=30_000)
     expect(table.locator("tbody tr").first).to_be_visible()
     expected = api(server.url, user, "/get_similar_comments", item_id=item_id)["similar_comments"]
     shown = [int(value) for value in table.locator("tbody tr").evaluate_all("rows => rows.map(r => r.dataset.item)")]
@@ -98,12 +98,14 @@ def test_similar_comments_are_found_from_a_table_row(server, page: Page):
 def test_counts_say_how_many_of_the_matching_comments_the_focus_keeps(server, page: Page):
     user = new_user_with_model(server.url)
     open_app(page, server.url, user=user, tab="auditing")
+    # The report selected on load opens its topic with its error type; "Both" then counts every possible error.
+    page.get_by_role("group", name="What kind of system errors do you want to focus on?").get_by_role(
+        "radio", name="Both", exact=True).check()
     topic = page.get_by_label("What topic would you like to explore further?").input_value()
     focused = api(server.url, user, "/get_cluster_results", topic=topic, error_type="both")
-    counts = page.get_by_test_id("topic-counts")
-    if focused["n_total"]:
-        expect(counts).to_contain_text(
-            f"{focused['n_total']} of {focused['n_matching']} comments where the system may be wrong.")
+    assert focused["n_total"], "the selected report's topic has possible errors"
+    expect(page.get_by_test_id("topic-counts")).to_contain_text(
+        f"{focused['n_total']} of {focused['n_matching']} comments where the system may be wrong.")
 
     word = "the"
     keyword = api(server.url, user, "/get_cluster_results", search_type="keyword", keyword=word, error_type="both")

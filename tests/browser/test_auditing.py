@@ -50,7 +50,7 @@ def test_chart_clicks_open_a_topic_and_find_a_comment_and_error_focus_filters(se
     expect(topic_select).not_to_have_value("")
 
     topics = chart_marks(page, "Overview of all topics", "topic")
-    expect(topics.first).to_be_visible()
+    expect(topics.first).to_be_attached(timeout=15_000)
     other = next(mark for mark in topics.all()
                  if link_target(mark, "topic") != topic_select.input_value() and wide(mark))
     chosen_topic = link_target(other, "topic")
