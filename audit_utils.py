@@ -185,16 +185,15 @@ def _direction(n_under: int, n_over: int, error_share: float) -> str:
     return "both"
 
 
-def view_comparison(yours: pd.DataFrame, others: pd.DataFrame, labels: Mapping[str, str] | None = None
-                    ) -> pd.DataFrame:
-    """Per topic, your predicted view against others' (the crowd's item means, or a group's predictions).
+def view_comparison(mine: pd.DataFrame, theirs: pd.DataFrame) -> pd.DataFrame:
+    """Per topic, your predicted view against others': two :func:`topic_overview` tables, yours and
+    theirs (from the crowd's item means, or a group model's predictions).
 
     ``difference`` is your mean rating minus theirs; a topic is *your blind spot* when the system's
     decisions differ from yours on a share of its comments at least ``BLIND_SPOT_MARGIN`` larger than
     from theirs: the system follows the others and fails you.
     """
-    mine = topic_overview(yours, labels)
-    theirs = topic_overview(others, labels).set_index("key")
+    theirs = theirs.set_index("key")
     table = pd.DataFrame({
         "key": mine["key"], "label": mine["label"], "topic_id": mine["topic_id"], "n_comments": mine["n_comments"],
         "your_rating": mine["predicted_mean"], "others_rating": theirs.loc[mine["key"], "predicted_mean"].to_numpy(),

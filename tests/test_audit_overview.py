@@ -93,21 +93,25 @@ def test_category_breakdown_counts_a_comment_in_each_of_its_categories():
     assert "Insult" not in overview.index  # no comment reaches the 0.3 share
 
 
+def compare(yours: pd.DataFrame, others: pd.DataFrame) -> pd.DataFrame:
+    return audit_utils.view_comparison(audit_utils.topic_overview(yours), audit_utils.topic_overview(others))
+
+
 def test_a_topic_where_you_differ_and_the_system_follows_the_others_is_your_blind_spot():
     # Topic 0: you find it toxic, the crowd and the system do not. Topic 1: you, the crowd and the system agree.
     yours = audit_frame([(0, 0.5, 3.0)] * 10 + [(1, 0.5, 0.5)] * 10)
     crowd = audit_frame([(0, 0.5, 0.8)] * 10 + [(1, 0.5, 0.6)] * 10)
-    comparison = audit_utils.view_comparison(yours, crowd).set_index("topic_id")
+    comparison = compare(yours, crowd).set_index("topic_id")
     assert bool(comparison.loc[0, "blind_spot"]) and not bool(comparison.loc[1, "blind_spot"])
     assert comparison.loc[0, "view"] == "more toxic" and comparison.loc[1, "view"] == "about as toxic"
     assert comparison.loc[0, "difference"] == pytest.approx(2.2)
-    assert audit_utils.view_comparison(yours, crowd)["topic_id"].iloc[0] == 0  # blind spots first
+    assert compare(yours, crowd)["topic_id"].iloc[0] == 0  # blind spots first
 
 
 def test_a_topic_everyone_disagrees_with_the_system_on_is_a_problem_but_not_your_blind_spot():
     yours = audit_frame([(0, 3.5, 1.0)] * 10)
     crowd = audit_frame([(0, 3.5, 1.2)] * 10)
-    assert not audit_utils.view_comparison(yours, crowd)["blind_spot"].any()
+    assert not compare(yours, crowd)["blind_spot"].any()
 
 
 def test_scope_counts_all_matching_comments_and_the_focus_keeps_its_error_types():
@@ -177,7 +181,7 @@ def test_a_category_chart_has_no_links_to_topics():
 def test_the_comparison_chart_marks_blind_spots(vega_lite_validator):
     yours = audit_frame([(0, 0.5, 3.0)] * 10 + [(1, 0.5, 0.5)] * 10)
     crowd = audit_frame([(0, 0.5, 0.8)] * 10 + [(1, 0.5, 0.6)] * 10)
-    spec = ranking_charts.comparison_chart(audit_utils.view_comparison(yours, crowd), "most raters")
+    spec = ranking_charts.comparison_chart(compare(yours, crowd), "most raters")
     vega_lite_validator.validate(spec)
     marked = [layer for layer in spec["layer"] if layer["mark"].get("type") == "text"]
     assert [row["blind_spot"] for row in marked[0]["data"]["values"]] == ["Your blind spot"]

@@ -87,14 +87,15 @@ def summary_text(record: dict) -> str:
 
 def comparison(service: AuditService, user: str, model_name: str, compare_with: str = CROWD) -> dict:
     """Per topic, your predicted view beside the crowd's (item means) or a group model's, blind spots marked."""
-    yours = service.audit_frame(user, model_name)
+    yours = audit_utils.topic_overview(service.audit_frame(user, model_name), service.topic_labels)
     if compare_with == CROWD:
-        others, others_name = service.crowd_frame(), CROWD_NAME
+        others, others_name = service.crowd_topic_overview(), CROWD_NAME
     else:
         if compare_with not in service.models_of(user, kind="group"):
             raise NotFoundError(f"you have no group model named {compare_with!r}", field="compare_with")
-        others, others_name = service.audit_frame(user, compare_with), f"the group of {compare_with}"
-    table = audit_utils.view_comparison(yours, others, service.topic_labels)
+        others = audit_utils.topic_overview(service.audit_frame(user, compare_with), service.topic_labels)
+        others_name = f"the group of {compare_with}"
+    table = audit_utils.view_comparison(yours, others)
     table["sentence"] = [f"You find this topic {view} than {others_name}" for view in table["view"]]
     return {
         "model": model_name,

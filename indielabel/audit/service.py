@@ -53,6 +53,7 @@ class AuditService:
         self.topic_labels = topic_labels(sorted(self.topic_names))
         self.item_positions = pd.Index(self.frame["item_id"])
         self._crowd_frame: pd.DataFrame | None = None
+        self._crowd_overview: pd.DataFrame | None = None
         self._group_attributes: dict[str, list[str]] | None = None
         self._tuning_topics: list[str] | None = None
         self._predictions: OrderedDict[tuple, np.ndarray] = OrderedDict()
@@ -274,6 +275,12 @@ class AuditService:
         if self._crowd_frame is None:
             self._crowd_frame = audit_utils.crowd_frame(self.frame, self.data.items)
         return self._crowd_frame
+
+    def crowd_topic_overview(self) -> pd.DataFrame:
+        """The crowd's per-topic overview, the same for every user: computed once."""
+        if self._crowd_overview is None:
+            self._crowd_overview = audit_utils.topic_overview(self.crowd_frame(), self.topic_labels)
+        return self._crowd_overview
 
     def cluster_results(self, user: str, model_name: str | None, *, search_type: str, topic: str | None,
                         keyword: str | None, whole_word: bool, error_type: str, limit: int) -> dict:
