@@ -32,7 +32,10 @@ import audit_utils
 from bench.kumar_data import run_indielabel
 from bench.report import OUT_DIR, markdown_table, say
 from indielabel.data import dataset as datasets
-from indielabel.model import evaluation
+from indielabel.audit import ranking_charts
+from indielabel.audit.overview import summary_text
+from indielabel.data.topic_names import topic_labels
+from indielabel.model import evaluation, neighbours
 from indielabel.model import personal as personal_model
 from indielabel.synth.raters import is_member
 
@@ -173,6 +176,47 @@ def section(table: pd.DataFrame, context: dict) -> str:
         "For `profanity_praise` and `counter_speech` the system's over-flagging of swearing fails the younger "
         "raters (the 'others'), so there the others should see it more often.",
     ])
+
+
+def _median_ms(action, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - started)
+    return 1000 * float(np.median(times))
+
+
+def speed_section(data: datasets.Dataset, runs: int = 5, queries: int = 50) -> str:
+    """The audit's new calls at the size of ``data`` (the Kumar preset in `python -m bench`): overview with
+    its chart, category breakdown, you vs the crowd, and similar comments (index build or load, and a query)."""
+    base = audit_utils.base_frame(data.items)
+    labels = topic_labels(sorted(set(base.loc[base["topic_id"] >= 0, "topic"])))
+    rng = np.random.default_rng(SEED)
+    frame = audit_utils.with_predictions(base, rng.uniform(0, 4, len(base)))
+    crowd = audit_utils.topic_overview(audit_utils.crowd_frame(base, data.items), labels)
+
+    def overview_with_chart():
+        table = audit_utils.topic_overview(frame, labels)
+        table["summary"] = [summary_text(record) for record in table.to_dict(orient="records")]
+        ranking_charts.ranking_chart(table, "fp_fn", True, audit_utils.AGREE_MAX_SHARE)
+
+    started = time.perf_counter()
+    index = neighbours.load_or_build(data)
+    index_seconds = time.perf_counter() - started
+    positions = rng.integers(0, len(base), queries)
+    query_ms = [_median_ms(lambda p=int(p): index.nearest(p, 20), 1) for p in positions]
+    rows = [
+        ["overview of all topics with its chart (fp_fn)", f"{_median_ms(overview_with_chart, runs):.0f} ms"],
+        ["breakdown by toxicity category", f"{_median_ms(lambda: audit_utils.category_overview(frame, data.items), runs):.0f} ms"],
+        ["you vs the crowd (crowd overview cached)",
+         f"{_median_ms(lambda: audit_utils.view_comparison(audit_utils.topic_overview(frame, labels), crowd), runs):.0f} ms"],
+        ["similar comments: index build (or load from the dataset's cache)", f"{index_seconds:.1f} s"],
+        [f"similar comments: one query, 20 neighbours (median / max of {queries})",
+         f"{np.median(query_ms):.1f} / {max(query_ms):.1f} ms"],
+    ]
+    return "\n".join([f"Speed of these calls on {len(base):,} comments (median of {runs} runs, in process):", "",
+                      markdown_table(["call", "time"], rows)])
 
 
 def default_dataset(directory: Path) -> datasets.Dataset:
