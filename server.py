@@ -18,6 +18,7 @@ from indielabel.audit import overview as audit_overview
 from indielabel.audit import reporting as audit_reports
 from indielabel.audit.service import MODEL_NAME_SUGGESTION, AuditService
 from indielabel.config import Settings, load_settings
+from indielabel.data.dataset import DatasetError, DatasetMissing
 from indielabel.errors import AuditError, ConflictError, ForbiddenError, NotFoundError, UnavailableError
 from indielabel.flagging import setup as flagging
 from indielabel.storage.names import InvalidName
@@ -30,6 +31,9 @@ STATUS = {NotFoundError: 404, ConflictError: 409, ForbiddenError: 403, Unavailab
 OWNERS = "indielabel.owners"
 EXPORT_TYPES = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson; charset=utf-8"}
 logger = logging.getLogger("indielabel")
+NO_DATASET_MESSAGE = ("no dataset has been prepared for this server yet: the organizer can make the default one "
+                      "with `make run` (or `python -m indielabel generate`) or import one with "
+                      "`python -m indielabel import`, then reload this page")
 
 
 class StaticFileConverter(PathConverter):
@@ -336,6 +340,14 @@ def _register_errors(app: Flask) -> None:
     @app.errorhandler(NotFound)
     def not_found(error: NotFound):
         return error_response(404, "not_found", str(error))
+
+    @app.errorhandler(DatasetError)
+    def dataset_unavailable(error: DatasetError):
+        logger.error("dataset unavailable: %s", error)
+        if isinstance(error, DatasetMissing):
+            return error_response(503, "no_dataset", NO_DATASET_MESSAGE)
+        return error_response(503, "dataset_unreadable", "the dataset could not be loaded; the organizers "
+                              "have been told (see the server's log)")
 
     @app.errorhandler(StoreBusy)
     def busy(error: StoreBusy):

@@ -46,7 +46,7 @@ class Settings(BaseModel):
     flagging_mode: str = "manual"
     flagging_options: Any = None
     flagging_dir: Path | None = None
-    flagging_callback: str = "indielabel.flagging.setup.CSVLogger"
+    flagging_callback: str = "indielabel.flagging.loggers.CSVLogger"
 
     # Signs the cookies by which auditors own their data; required in production (`make serve`).
     secret_key: str | None = Field(None, min_length=32)

@@ -50,6 +50,10 @@ class DatasetError(ValueError):
     """A dataset directory that is missing or malformed; the message names the file."""
 
 
+class DatasetMissing(DatasetError):
+    """No dataset has been generated or imported into the directory yet."""
+
+
 @dataclass
 class Dataset:
     """Items, ratings and raters of one dataset.
@@ -160,7 +164,7 @@ def load(directory: str | Path) -> Dataset:
     directory = Path(directory)
     meta_path = directory / "dataset.json"
     if not meta_path.is_file():
-        raise DatasetError(f"{meta_path}: not found (generate or import a dataset first)")
+        raise DatasetMissing(f"{meta_path}: not found (generate or import a dataset first)")
     # Lines end in "\n" only, as save writes them: a lone "\r" inside a comment (unquoted by the CSV
     # writer) must stay part of the text, not end the row. Ids such as "NA" or "null" are ids, not gaps.
     try:

@@ -166,7 +166,7 @@ def load_callback_class(dotted_path: str) -> type[FlaggingCallback]:
         raise ConfigError(f"flagging_callback: module {module_name!r} has no {class_name!r}")
     if not (isinstance(found, type) and issubclass(found, FlaggingCallback)):
         raise ConfigError(f"flagging_callback {dotted_path!r} must be a class that subclasses "
-                          "indielabel.flagging.setup.FlaggingCallback")
+                          "indielabel.flagging.loggers.FlaggingCallback")
     return found
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import time
+from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -29,8 +30,16 @@ def link_target(mark, link_kind: str) -> str:
 
 
 def focus_on(page: Page, choice: str) -> None:
-    page.get_by_role("group", name="What kind of system errors do you want to focus on?").get_by_role(
-        "radio", name=choice, exact=True).check()
+    """Choose an error focus and wait for the topic's comments of that focus to arrive.
+
+    The table of the previous focus stays on screen while the new one loads: waiting only for the
+    table to be idle could pass on it before the new request has even started."""
+    radio = page.get_by_role("group", name="What kind of system errors do you want to focus on?").get_by_role(
+        "radio", name=choice, exact=True)
+    focus = radio.get_attribute("value")
+    with page.expect_response(lambda response: "/get_cluster_results" in response.url
+                              and f"error_type={quote(focus)}" in response.url):
+        radio.check()
 
 
 def wait_for_table(section) -> None:
