@@ -9,6 +9,7 @@ when it flags what you find fine.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -23,6 +24,17 @@ CATEGORY_NAMES = {"is_profane_frac": "Profanity", "is_threat_frac": "Threat",
                   "is_identity_attack_frac": "Identity Attack", "is_insult_frac": "Insult",
                   "is_sexual_harassment_frac": "Sexual Harassment"}
 CATEGORY_MIN_SHARE = 0.3  # a category applies when more than this share of raters marked it
+NO_CATEGORY = "No category"
+# The stated rule: the system *agrees* with you on a topic when fewer than 5% of its comments are
+# possible errors (your predicted decision and the system's differ); every other topic is a problem.
+AGREE_MAX_SHARE = 0.05
+AGREES, PROBLEM = "agrees", "problem"
+AGREEMENT_RULE = ("The system agrees with you on a topic when fewer than 5% of its comments are possible errors "
+                  "(comments where we predict you would decide differently than the system); every other topic "
+                  "is marked as a problem.")
+DOMINANT_SHARE = 2 / 3  # errors mostly in one direction: at least two thirds of them
+VIEW_DIFFERENCE = 0.25  # mean ratings this far apart on 0-4 are "more"/"less" toxic than others find them
+BLIND_SPOT_MARGIN = 0.10  # the system errs on 10 points more of a topic's comments for you than for others
 CHART_SAMPLE_SIZE = 500
 TUNING_MIN_COMMENTS = 50
 PROMPT_QUESTIONS = (
@@ -89,36 +101,123 @@ def with_predictions(base: pd.DataFrame, predicted_rating: np.ndarray) -> pd.Dat
     return frame
 
 
-def topic_overview(frame: pd.DataFrame, method: str = "median") -> pd.DataFrame:
-    """One row per topic (outliers left out): aggregate predicted and system rating, sizes, error shares."""
-    # Only the columns needed, and grouping on the integer id: copying and hashing 100k comment
-    # strings would cost more than the aggregation itself.
-    columns = ["topic_id", "topic", "item_id", "predicted_rating", "system_rating", "error_type"]
-    topics = frame.loc[frame["topic_id"].to_numpy() >= 0, columns]
-    grouped = topics.groupby("topic_id", sort=True)
-    overview = grouped.agg(
-        topic=("topic", "first"),
-        n_comments=("item_id", "size"),
-        predicted_rating=("predicted_rating", method),
-        system_rating=("system_rating", method),
-    ).reset_index()
-    shares = error_shares(topics)
-    return overview.merge(shares, on="topic_id", how="left")
+def topic_overview(frame: pd.DataFrame, labels: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """One row per topic (outliers left out), worst first: see :func:`breakdown_overview`."""
+    topic_ids = frame["topic_id"].to_numpy()
+    positions = np.flatnonzero(topic_ids >= 0)
+    # Grouped by the integer id: hashing 100k topic strings would cost more than the whole overview.
+    ids, first, codes = np.unique(topic_ids[positions], return_index=True, return_inverse=True)
+    topics = frame["topic"].to_numpy()[positions[first]]
+    keys = pd.DataFrame({"key": topics, "label": [labels.get(t, t) if labels else t for t in topics], "topic_id": ids})
+    return breakdown_overview(frame, positions, codes, keys)
 
 
-def error_shares(frame: pd.DataFrame) -> pd.DataFrame:
-    """Per topic, the share of its comments on which the system is under- and over-sensitive."""
-    flags = pd.DataFrame({
-        "topic_id": frame["topic_id"],
-        "under_share": (frame["error_type"] == UNDER).astype(float),
-        "over_share": (frame["error_type"] == OVER).astype(float),
+def category_overview(frame: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame:
+    """One row per toxicity category the crowd marked (an item counts in each of its categories), worst first."""
+    present = [c for c in CATEGORY_COLUMNS if c in items.columns]
+    marked = items[present].fillna(0.0).to_numpy() > CATEGORY_MIN_SHARE
+    uncategorised = ~marked.any(axis=1)
+    positions = np.concatenate([*(np.flatnonzero(marked[:, i]) for i in range(len(present))),
+                                np.flatnonzero(uncategorised)])
+    codes = np.concatenate([np.full(int(count), i) for i, count in
+                            enumerate([*marked.sum(axis=0), uncategorised.sum()])]).astype(np.int64)
+    names = [CATEGORY_NAMES[c] for c in present] + [NO_CATEGORY]
+    keys = pd.DataFrame({"key": names, "label": names, "topic_id": -1})
+    return breakdown_overview(frame, positions, codes, keys)
+
+
+def breakdown_overview(frame: pd.DataFrame, positions: np.ndarray, codes: np.ndarray,
+                       keys: pd.DataFrame) -> pd.DataFrame:
+    """Per group (rows ``positions`` of ``frame``, group ``codes`` into ``keys``): how the system fails you.
+
+    Counts and shares of under- and over-sensitive comments, the group's status by the stated rule,
+    median and mean of both ratings, and the system's distance from you (MAE, MSE, mean predicted -
+    system). Ordered worst first: largest share of possible errors, then most errors.
+    """
+    n_groups = len(keys)
+    error_codes = _error_codes(frame)[positions]
+    predicted = frame["predicted_rating"].to_numpy(np.float64)[positions]
+    system = frame["system_rating"].to_numpy(np.float64)[positions]
+
+    def total(weights=None):
+        return np.bincount(codes, weights=weights, minlength=n_groups)
+
+    sizes = total()
+    table = keys.assign(n_comments=sizes.astype(int),
+                        n_under=total(error_codes == 0).astype(int), n_over=total(error_codes == 1).astype(int))
+    safe = np.maximum(sizes, 1)
+    table["under_share"] = table["n_under"] / safe
+    table["over_share"] = table["n_over"] / safe
+    table["n_errors"] = table["n_under"] + table["n_over"]
+    table["error_share"] = table["n_errors"] / safe
+    difference = predicted - system
+    table["mae"] = total(np.abs(difference)) / safe
+    table["mse"] = total(difference**2) / safe
+    table["avg_diff"] = total(difference) / safe
+    values = pd.DataFrame({"code": codes, "predicted": predicted, "system": system}).groupby("code")
+    for aggregate in ("median", "mean"):
+        table[f"predicted_{aggregate}"] = values["predicted"].agg(aggregate).reindex(range(n_groups)).to_numpy()
+        table[f"system_{aggregate}"] = values["system"].agg(aggregate).reindex(range(n_groups)).to_numpy()
+    table["status"] = np.where(table["error_share"] < AGREE_MAX_SHARE, AGREES, PROBLEM)
+    table["direction"] = [_direction(under, over, share) for under, over, share
+                          in zip(table["n_under"], table["n_over"], table["error_share"])]
+    table = table[table["n_comments"] > 0]
+    ranked = table.sort_values(["error_share", "n_errors", "key"], ascending=[False, False, True], kind="stable")
+    return ranked.reset_index(drop=True)
+
+
+def _error_codes(frame: pd.DataFrame) -> np.ndarray:
+    """Each row's position in ERROR_TYPE_NAMES (-1 without a model)."""
+    error_type = frame["error_type"]
+    if isinstance(error_type.dtype, pd.CategoricalDtype):
+        return error_type.cat.codes.to_numpy()
+    return pd.Categorical(error_type, categories=ERROR_TYPE_NAMES).codes
+
+
+def _direction(n_under: int, n_over: int, error_share: float) -> str:
+    """The direction of a group's errors in words, by the same rule as its status."""
+    if error_share < AGREE_MAX_SHARE:
+        return "agrees"
+    if n_over >= DOMINANT_SHARE * (n_under + n_over):
+        return OVER
+    if n_under >= DOMINANT_SHARE * (n_under + n_over):
+        return UNDER
+    return "both"
+
+
+def view_comparison(mine: pd.DataFrame, theirs: pd.DataFrame) -> pd.DataFrame:
+    """Per topic, your predicted view against others': two :func:`topic_overview` tables, yours and
+    theirs (from the crowd's item means, or a group model's predictions).
+
+    ``difference`` is your mean rating minus theirs; a topic is *your blind spot* when the system's
+    decisions differ from yours on a share of its comments at least ``BLIND_SPOT_MARGIN`` larger than
+    from theirs: the system follows the others and fails you.
+    """
+    theirs = theirs.set_index("key")
+    table = pd.DataFrame({
+        "key": mine["key"], "label": mine["label"], "topic_id": mine["topic_id"], "n_comments": mine["n_comments"],
+        "your_rating": mine["predicted_mean"], "others_rating": theirs.loc[mine["key"], "predicted_mean"].to_numpy(),
+        "system_rating": mine["system_mean"], "your_error_share": mine["error_share"],
+        "others_error_share": theirs.loc[mine["key"], "error_share"].to_numpy(),
     })
-    return flags.groupby("topic_id").mean().reset_index()
+    table["difference"] = table["your_rating"] - table["others_rating"]
+    table["view"] = np.select([table["difference"] >= VIEW_DIFFERENCE, table["difference"] <= -VIEW_DIFFERENCE],
+                              ["more toxic", "less toxic"], "about as toxic")
+    table["blind_spot"] = (table["your_error_share"] - table["others_error_share"] >= BLIND_SPOT_MARGIN) & (
+        table["your_error_share"] >= AGREE_MAX_SHARE)
+    order = np.lexsort((-table["difference"].abs().to_numpy(), ~table["blind_spot"].to_numpy()))
+    return table.iloc[order].reset_index(drop=True)
 
 
 def select_rows(frame: pd.DataFrame, *, topic: str | None = None, keyword: str | None = None,
                 whole_word: bool = False, error_focus: str = "both") -> pd.DataFrame:
     """The comments of a topic or matching a keyword, filtered by error focus, most disagreement first."""
+    return focus_rows(scope_rows(frame, topic=topic, keyword=keyword, whole_word=whole_word), error_focus)
+
+
+def scope_rows(frame: pd.DataFrame, *, topic: str | None = None, keyword: str | None = None,
+               whole_word: bool = False) -> pd.DataFrame:
+    """The comments of a topic or containing a keyword (upper or lower case alike), whatever their error type."""
     rows = frame
     if topic is not None:
         rows = rows[rows["topic"] == topic]
@@ -130,6 +229,11 @@ def select_rows(frame: pd.DataFrame, *, topic: str | None = None, keyword: str |
         rows = rows[np.fromiter((needle in text for text in lowercase), dtype=bool, count=len(lowercase))]
         if whole_word:
             rows = rows[rows["comment_lowercase"].str.contains(rf"\b{re.escape(needle)}\b", regex=True)]
+    return rows
+
+
+def focus_rows(rows: pd.DataFrame, error_focus: str = "both") -> pd.DataFrame:
+    """The rows of the focused error types, most disagreement first; without a model, all by system rating."""
     if rows["error_type"].notna().any():
         rows = rows[rows["error_type"].isin(ERROR_FOCUS[error_focus])]
         return rows.sort_values(["disagreement", "item_id"], ascending=[False, True], kind="stable")
@@ -162,12 +266,11 @@ def tuning_topics(items: pd.DataFrame, min_comments: int = TUNING_MIN_COMMENTS) 
 
 def scaffold_topics(frame: pd.DataFrame, per_direction: int = 5) -> list[tuple[str, str]]:
     """(topic, error type): the topics with the largest share of under- and of over-sensitive errors."""
-    shares = error_shares(frame[frame["topic_id"] >= 0])
-    names = frame.drop_duplicates("topic_id").set_index("topic_id")["topic"]
+    overview = topic_overview(frame)
     chosen: list[tuple[str, str]] = []
     for column, error_type in (("under_share", UNDER), ("over_share", OVER)):
-        top = shares[shares[column] > 0].sort_values([column, "topic_id"], ascending=[False, True])
-        chosen.extend((names[topic_id], error_type) for topic_id in top["topic_id"].head(per_direction))
+        top = overview[overview[column] > 0].sort_values([column, "topic_id"], ascending=[False, True])
+        chosen.extend((topic, error_type) for topic in top["key"].head(per_direction))
     return chosen
 
 

@@ -14,6 +14,7 @@ from werkzeug.routing import PathConverter
 
 from indielabel import __version__
 from indielabel.audit import flags as user_flags
+from indielabel.audit import overview as audit_overview
 from indielabel.audit import reporting as audit_reports
 from indielabel.audit.service import MODEL_NAME_SUGGESTION, AuditService
 from indielabel.config import Settings, load_settings
@@ -175,6 +176,7 @@ def _register_labeling(app: Flask, service, flags) -> None:
                        personalized_models=audit.models_of(user), models=audit.model_summaries(user),
                        personalized_model_grp=audit.models_of(user, kind="group"),
                        clusters=audit.topic_groups(user), clusters_for_tuning=audit.tuning_topics(),
+                       topic_labels=audit.topic_labels, breakdown_axes=audit_overview.breakdown_axes(audit),
                        group_attributes=audit.group_attributes(), flagging=user_flags.describe(flags),
                        avid_enabled=audit.settings.avid_enabled,
                        dataset={"name": audit.data.name, "n_items": len(audit.data.items),
@@ -235,7 +237,21 @@ def _register_auditing(app: Flask, service) -> None:
     def get_audit():
         params = query(schemas.AuditQuery)
         require_owner(params.user)
-        return jsonify(service().overview(params.user, params.model, params.topic_vis_method))
+        return jsonify(audit_overview.overview(service(), params.user, params.model, params.topic_vis_method,
+                                               params.breakdown_axis))
+
+    @app.get("/get_comparison")
+    def get_comparison():
+        params = query(schemas.ComparisonQuery)
+        require_owner(params.user)
+        return jsonify(audit_overview.comparison(service(), params.user, params.model, params.compare_with))
+
+    @app.get("/get_similar_comments")
+    def get_similar_comments():
+        params = query(schemas.SimilarQuery)
+        require_owner(params.user)
+        return jsonify(audit_overview.similar_comments(service(), params.user, params.model, params.item_id,
+                                                       params.n))
 
     @app.get("/get_cluster_results")
     def get_cluster_results():

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from bench import load_test, personal_vs_original, startup
+from bench import audit_blind_spots, load_test, personal_vs_original, startup
 from bench.kumar_data import KUMAR_DIR, ensure_kumar
 from bench.report import RESULTS_PATH, ROOT, machine_lines, say
 
@@ -50,6 +50,8 @@ def main(argv: list[str] | None = None) -> int:
         ("personal model vs the original method", lambda: personal_vs_original.compare(data, args.users)),
         ("HTTP under load", lambda: load_test.run_load_test(KUMAR_DIR, runs)),
         ("start-up", lambda: startup.startup_section(build_timings, args.starts)),
+        ("the overview and planted blind spots",
+         lambda: audit_blind_spots.blind_spot_section() + "\n\n" + audit_blind_spots.speed_section(data)),
     ):
         say(f"== {title} ==")
         sections.append(run())

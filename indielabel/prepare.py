@@ -26,7 +26,11 @@ def ensure_ready(settings: Settings):
         data = datasets.load(directory)
     from indielabel.audit.service import AuditService
 
-    return AuditService.serving(settings, data, personal_model.load_or_fit(data))
+    service = AuditService.serving(settings, data, personal_model.load_or_fit(data))
+    # Built once per dataset (then read from its cache), so the first "Find similar" does not wait for it.
+    with step("Loading the content index for similar comments"):
+        service.content_index()
+    return service
 
 
 def run_prepare(args) -> int:

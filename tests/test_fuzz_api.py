@@ -103,7 +103,8 @@ def known(fuzzed_server, small_dataset) -> KnownValues:
     ratings = {str(comment["item_id"]): index % 5 for index, comment in enumerate(comments)}
     session.post(f"{url}/get_personalized_model", json={"user": user, "model_name": MODEL, "ratings": ratings},
                  timeout=REQUEST_TIMEOUT_SECONDS).raise_for_status()
-    topics = sorted(set(small_dataset.items["topic"]))
+    # The outlier bucket (-1) is not a topic the app offers.
+    topics = sorted(set(small_dataset.items.loc[small_dataset.items["topic_id"] >= 0, "topic"]))
     rows = session.get(f"{url}/get_cluster_results", params={"user": user, "model": MODEL, "topic": topics[0],
                                                              "error_type": "all"},
                        timeout=REQUEST_TIMEOUT_SECONDS).json()["cluster_comments"]

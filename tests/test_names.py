@@ -51,6 +51,8 @@ ROUTES = {
     "/export_avid_reports": ("query", {"user": "names_owner", "model": "m"}),
     "/get_reports": ("query", {"user": "names_owner", "model": "m"}),
     "/get_cluster_results": ("query", {"user": "names_owner", "model": "m", "topic": "{topic}"}),
+    "/get_comparison": ("query", {"user": "names_owner", "model": "m"}),
+    "/get_similar_comments": ("query", {"user": "names_owner", "model": "m", "item_id": 1}),
     "/get_personalized_model": ("json", {"user": "names_owner", "model_name": "m", "ratings": {"1": 2}}),
     "/get_personalized_model_topic": ("json", {"user": "names_owner", "model_name": "m", "topic": "{topic}",
                                                "ratings": {"1": 2}}),

@@ -117,7 +117,7 @@ def stack_positions(bins: np.ndarray, order_rating: np.ndarray, tiebreak) -> np.
     return positions
 
 
-def overview_chart(topics: pd.DataFrame) -> dict:
+def overview_chart(topics: pd.DataFrame, x_title: str | None = None) -> dict:
     """All topics: one square per topic at its aggregated predicted rating, coloured by agreement."""
     _require_columns(topics, ("topic", "topic_id", "n_comments", "predicted_rating", "system_rating"))
     system = _ratings(topics, "system_rating")
@@ -125,6 +125,7 @@ def overview_chart(topics: pd.DataFrame) -> dict:
     topic_names = topics["topic"].astype(str).tolist()
     columns = {
         "topic": topic_names,
+        "label": (topics["label"] if "label" in topics else topics["topic"]).astype(str).tolist(),
         "topic_id": topics["topic_id"].tolist(),
         "n_comments": topics["n_comments"].tolist(),
         "system_rating": np.round(system, 4).tolist(),
@@ -134,7 +135,10 @@ def overview_chart(topics: pd.DataFrame) -> dict:
         "href": [f"#{name}/#topic" for name in topic_names],
         **_placed(predicted, system, topics["topic_id"]),
     }
-    return _dot_histogram(_overview_template(), columns)
+    spec = _dot_histogram(_overview_template(), columns)
+    if x_title:
+        spec["layer"][-1]["encoding"]["x"]["title"] = x_title
+    return spec
 
 
 def topic_chart(comments: pd.DataFrame, with_model: bool = True) -> dict:
@@ -207,7 +211,7 @@ def _overview_template() -> dict:
         colours=AGREEMENT_COLOURS,
         legend_title="System vs. your rating",
         tooltip=[
-            _tip("topic", "Topic"),
+            _tip("label", "Topic"),
             _tip("n_comments", "Comments", number_format="d"),
             _tip("system_rating", "System rating", number_format=".2f"),
             _tip("predicted_rating", "Your rating", number_format=".2f"),

@@ -35,13 +35,13 @@ def scaffold_reports(service: AuditService, user: str, model: str | None, scaffo
         if not model_name:
             raise InputError("train a model first: the personal scaffold is made from your predictions",
                              field="model")
-        return _topic_reports(audit_utils.scaffold_topics(service.audit_frame(user, model_name)))
+        return _topic_reports(service, audit_utils.scaffold_topics(service.audit_frame(user, model_name)))
     if scaffold == "fixed":
-        return _topic_reports(audit_utils.scaffold_topics(service.crowd_frame(), FIXED_TOPICS_PER_DIRECTION))
+        return _topic_reports(service, audit_utils.scaffold_topics(service.crowd_frame(), FIXED_TOPICS_PER_DIRECTION))
     if scaffold == "tutorial":
         over = [pair for pair in audit_utils.scaffold_topics(service.crowd_frame(), 1)
                 if pair[1] == audit_utils.OVER]
-        return _topic_reports(over[:1]) or [Report()]
+        return _topic_reports(service, over[:1]) or [Report()]
     return [Report()]
 
 
@@ -50,8 +50,9 @@ def _latest_group_model(service: AuditService, user: str) -> str | None:
     return groups[-1] if groups else None
 
 
-def _topic_reports(pairs: list[tuple[str, str]]) -> list[Report]:
-    return [Report(title=f"Topic: {topic}", error_type=error_type) for topic, error_type in pairs]
+def _topic_reports(service: AuditService, pairs: list[tuple[str, str]]) -> list[Report]:
+    """A report per (topic, error type), titled with the topic's readable label (the audit opens it by that)."""
+    return [Report(title=f"Topic: {service.topic_labels[topic]}", error_type=error_type) for topic, error_type in pairs]
 
 
 def save(service: AuditService, user: str, model: str | None, revision: int, payload: list[dict]) -> dict:

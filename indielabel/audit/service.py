@@ -20,8 +20,9 @@ import audit_utils
 from indielabel.audit import charts
 from indielabel.config import Settings
 from indielabel.data import dataset as datasets
+from indielabel.data.topic_names import topic_labels
 from indielabel.errors import InputError, NotFoundError
-from indielabel.model import label_selection
+from indielabel.model import label_selection, neighbours
 from indielabel.model import personal as personal_model
 from indielabel.storage.names import InvalidName, validate_name
 from indielabel.storage.store import Store
@@ -47,13 +48,18 @@ class AuditService:
         self.base_model = base_model
         self.store = store
         self.frame = audit_utils.base_frame(data.items)
-        self.topic_names = set(self.frame["topic"])
+        # The outlier bucket (-1) gathers comments that fit no topic: it is not offered as a topic.
+        self.topic_names = set(self.frame.loc[self.frame["topic_id"] >= 0, "topic"])
+        self.topic_labels = topic_labels(sorted(self.topic_names))
         self.item_positions = pd.Index(self.frame["item_id"])
         self._crowd_frame: pd.DataFrame | None = None
+        self._crowd_overview: pd.DataFrame | None = None
         self._group_attributes: dict[str, list[str]] | None = None
         self._tuning_topics: list[str] | None = None
         self._predictions: OrderedDict[tuple, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
+        self._content_index: neighbours.ContentIndex | None = None
+        self._content_index_lock = threading.Lock()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> AuditService:
@@ -100,10 +106,13 @@ class AuditService:
         groups = []
         if tuned:
             groups.append({"label": "Topics with tuned models",
-                           "options": [{"value": t, "text": t} for t in topics if t in tuned]})
+                           "options": [self._topic_option(t) for t in topics if t in tuned]})
         label = "All other topics" if tuned else "All topics"
-        groups.append({"label": label, "options": [{"value": t, "text": t} for t in topics if t not in tuned]})
+        groups.append({"label": label, "options": [self._topic_option(t) for t in topics if t not in tuned]})
         return groups
+
+    def _topic_option(self, topic: str) -> dict:
+        return {"value": topic, "text": self.topic_labels[topic]}
 
     def tuning_topics(self) -> list[str]:
         if self._tuning_topics is None:
@@ -267,18 +276,11 @@ class AuditService:
             self._crowd_frame = audit_utils.crowd_frame(self.frame, self.data.items)
         return self._crowd_frame
 
-    def overview(self, user: str, model_name: str | None, method: str) -> dict:
-        if not model_name:
-            return {"model": None, "topics": [], "topic_overview_plot_json": None}
-        view = self.model_view(user, model_name)
-        topics = audit_utils.topic_overview(self.audit_frame(user, model_name), method)
-        return {
-            "model": model_name,
-            "version": view.version,
-            "topic_vis_method": method,
-            "topics": _records(topics),
-            "topic_overview_plot_json": charts.overview_chart(topics),
-        }
+    def crowd_topic_overview(self) -> pd.DataFrame:
+        """The crowd's per-topic overview, the same for every user: computed once."""
+        if self._crowd_overview is None:
+            self._crowd_overview = audit_utils.topic_overview(self.crowd_frame(), self.topic_labels)
+        return self._crowd_overview
 
     def cluster_results(self, user: str, model_name: str | None, *, search_type: str, topic: str | None,
                         keyword: str | None, whole_word: bool, error_type: str, limit: int) -> dict:
@@ -292,10 +294,11 @@ class AuditService:
         else:
             topic = None
         frame = self.audit_frame(user, model_name)
-        rows = audit_utils.select_rows(frame, topic=topic, keyword=keyword, whole_word=whole_word,
-                                       error_focus=error_type)
+        in_scope = audit_utils.scope_rows(frame, topic=topic, keyword=keyword, whole_word=whole_word)
+        rows = audit_utils.focus_rows(in_scope, error_type)
         response = {"search_type": search_type, "topic": topic, "keyword": keyword, "error_type": error_type,
-                    "n_total": len(rows), "n_shown": min(len(rows), limit),
+                    "topic_label": self.topic_labels.get(topic) if topic else None,
+                    "n_matching": len(in_scope), "n_total": len(rows), "n_shown": min(len(rows), limit),
                     "cluster_comments": audit_utils.comment_records(rows.head(limit)),
                     "cluster_overview_plot_json": None, "n_chart": 0}
         if search_type == "cluster" and len(rows):
@@ -303,6 +306,13 @@ class AuditService:
             response["cluster_overview_plot_json"] = charts.topic_chart(sample, with_model=bool(model_name))
             response["n_chart"] = len(sample)
         return response
+
+    def content_index(self) -> neighbours.ContentIndex:
+        """The comments' content vectors for similar-comment search, from the dataset's cache on first use."""
+        with self._content_index_lock:
+            if self._content_index is None:
+                self._content_index = neighbours.load_or_build(self.data)
+            return self._content_index
 
     def explore(self, n: int) -> list[dict]:
         return audit_utils.explore_sample(self.frame, n, np.random.default_rng())
@@ -312,11 +322,6 @@ class AuditService:
         if position < 0:
             raise NotFoundError(f"no comment with item id {item_id}", field="item_id")
         return self.frame.iloc[position]
-
-
-def _records(frame: pd.DataFrame) -> list[dict]:
-    rounded = frame.round(3)
-    return rounded.astype(object).where(rounded.notna(), None).to_dict(orient="records")
 
 
 def _topic_sort_key(topic: str) -> tuple[int, str]:

@@ -282,3 +282,4 @@ def _distinct_top_terms(weights: np.ndarray, vocabulary: np.ndarray, used: set[s
     ranked = [vocabulary[i] for i in candidates if weights[i] > 0]
     fresh = [term for term in ranked if term not in used]
     return (fresh + [term for term in ranked if term in used])[:TERMS_PER_NAME]
+

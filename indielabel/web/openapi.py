@@ -34,6 +34,8 @@ ROUTES = (
     Route("/get_group_model", "post", schemas.GroupModelBody, "Train a model from a rater group's ratings"),
     Route("/get_audit", "get", schemas.AuditQuery, "All-topics overview chart of a model"),
     Route("/get_cluster_results", "get", schemas.ClusterQuery, "One topic or a keyword: chart and comments"),
+    Route("/get_comparison", "get", schemas.ComparisonQuery, "Per topic, your view against others', blind spots"),
+    Route("/get_similar_comments", "get", schemas.SimilarQuery, "Comments similar to one comment"),
     Route("/get_reports", "get", schemas.ReportsQuery, "Saved reports, or a scaffold to start from"),
     Route("/save_reports", "post", schemas.SaveReportsBody, "Save reports (409 on a stale revision)"),
     Route("/submit_avid_report", "post", schemas.SubmitBody, "Submit complete reports to AVID"),

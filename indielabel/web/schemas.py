@@ -127,17 +127,40 @@ class GroupModelBody(Body):
     selection: GroupSelection = Field(description="attribute -> accepted values")
 
 
+TOPIC_VIS_METHODS = ("fp_fn", "fp_proportion", "fn_proportion", "mae", "mse", "avg_diff", "median", "mean")
+TopicVisMethod = Literal["fp_fn", "fp_proportion", "fn_proportion", "mae", "mse", "avg_diff", "median", "mean"]
+
+
 class AuditQuery(Query):
     user: str = _user_field()
     model: str | None = _model_field(default=None)
-    # The original client sends an unset choice as "" or "null": documented, and read as the default.
-    topic_vis_method: Literal["median", "mean"] = Field(
-        "median", json_schema_extra={"enum": ["median", "mean", "", "null"]})
+    # The original client sends an unset choice as "" or "null": documented, and read as the default
+    # (fp_fn: both error shares per topic, worst first). Any other unknown value is a 400.
+    topic_vis_method: TopicVisMethod = Field(
+        "fp_fn", json_schema_extra={"enum": [*TOPIC_VIS_METHODS, "", "null"]},
+        description="what the overview chart shows: fp_fn (both error shares), fp_proportion (over-sensitive "
+                    "share), fn_proportion (under-sensitive share), mae, mse, avg_diff, or the original's "
+                    "median/mean dot chart")
+    breakdown_axis: Literal["topic", "toxicity_category"] = "topic"
 
     @field_validator("topic_vis_method", mode="before")
     @classmethod
     def _null_is_default(cls, value):
-        return "median" if value in (None, "", "null") else value
+        return "fp_fn" if value in (None, "", "null") else value
+
+
+class ComparisonQuery(Query):
+    user: str = _user_field()
+    model: str = _model_field()
+    compare_with: str = Field("crowd", pattern=NAME_PATTERN,
+                              description="'crowd' (every comment's mean crowd rating) or one of your group models")
+
+
+class SimilarQuery(Query):
+    user: str = _user_field()
+    model: str | None = _model_field(default=None)
+    item_id: ItemId
+    n: int = Field(20, ge=1, le=100, description="how many similar comments")
 
 
 ErrorFocus = Literal["both", "under-sensitive", "over-sensitive", "all"]

@@ -2,6 +2,8 @@
 // with a JSON body; every failure becomes an ApiError carrying the server's explanation.
 import type {
   AuditOverview,
+  BreakdownAxis,
+  Comparison,
   AuditSettings,
   ClusterResults,
   CommentRow,
@@ -15,6 +17,7 @@ import type {
   Rating,
   Report,
   Scaffold,
+  SimilarComments,
   StoredReports,
   SubmitResponse,
   TopicVisMethod,
@@ -127,8 +130,15 @@ export async function groupSize(selection: GroupSelection): Promise<number> {
 export const trainGroupModel = (user: string, modelName: string, selection: GroupSelection) =>
   post<GroupModel>("/get_group_model", { user, model_name: modelName, selection });
 
-export const auditOverview = (user: string, model: string | null, method: TopicVisMethod) =>
-  get<AuditOverview>("/get_audit", { user, model, topic_vis_method: method });
+export const auditOverview = (user: string, model: string | null, method: TopicVisMethod, breakdown: BreakdownAxis) =>
+  get<AuditOverview>("/get_audit", { user, model, topic_vis_method: method, breakdown_axis: breakdown });
+
+/** Per topic, your predicted view against others': `crowd` (every comment's mean rating) or one of your group models. */
+export const viewComparison = (user: string, model: string, compareWith: string) =>
+  get<Comparison>("/get_comparison", { user, model, compare_with: compareWith });
+
+export const similarComments = (user: string, model: string | null, itemId: number) =>
+  get<SimilarComments>("/get_similar_comments", { user, model, item_id: itemId });
 
 export interface CommentSearch {
   user: string;

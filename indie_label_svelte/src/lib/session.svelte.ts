@@ -1,7 +1,7 @@
 // Who is auditing, with which model, on which tab: the state every panel shares.
 import * as api from "./api";
 import { Loader } from "./loader.svelte";
-import type { AuditSettings, FlaggedComment } from "./types";
+import type { AuditSettings, ErrorFocus, FlaggedComment, TopicVisMethod } from "./types";
 import { writeUrlParam, type LabelMode, type StudyParams, type Tab } from "./url";
 
 export class Session {
@@ -14,6 +14,12 @@ export class Session {
   labelMode = $state<LabelMode>(0);
   /** The topic open in the auditing tab (set by the topic selector, the overview chart or a report). */
   auditTopic = $state<string | null>(null);
+  /** The error focus of the open topic (set by its radios, the overview or a report's error type). */
+  auditErrorFocus = $state<ErrorFocus>("both");
+  /** What the overview chart shows (starts from the link's `topic_vis_method`). */
+  topicVisMethod = $state<TopicVisMethod>("fp_fn");
+  /** The comment whose similar comments are shown in the auditing tab. */
+  similarTo = $state<{ item_id: number; comment: string } | null>(null);
   flags = $state<FlaggedComment[]>([]);
   /** The server refused the user id: another browser owns it. */
   userForbidden = $state(false);
@@ -25,6 +31,8 @@ export class Session {
     this.#requestedUser = params.user;
     this.tab = params.tab;
     this.labelMode = params.labelMode;
+    this.topicVisMethod = params.topicVisMethod;
+    if (params.mode === "no_model") this.auditErrorFocus = "all";
     api.onUserForbidden(() => (this.userForbidden = true));
   }
 
@@ -112,8 +120,27 @@ export class Session {
     writeUrlParam("label_mode", mode);
   }
 
-  openTopic(topic: string): void {
+  /** Open a topic in the auditing tab, with an error focus when one is given. */
+  openTopic(topic: string, focus?: ErrorFocus): void {
     this.auditTopic = topic;
+    if (focus) this.auditErrorFocus = focus;
+    if (this.tab !== "auditing") this.setTab("auditing");
+  }
+
+  /** The readable label of a topic name (the name itself when the server has none). */
+  topicLabel(topic: string): string {
+    return this.settings?.topic_labels?.[topic] ?? topic;
+  }
+
+  /** The topic a label names ("advice · critical · taking" or the name itself), if any. */
+  topicNamed(text: string): string | null {
+    const labels = this.settings?.topic_labels ?? {};
+    if (text in labels) return text;
+    return Object.keys(labels).find((topic) => labels[topic] === text) ?? null;
+  }
+
+  findSimilar(comment: { item_id: number; comment: string }): void {
+    this.similarTo = { item_id: comment.item_id, comment: comment.comment };
     if (this.tab !== "auditing") this.setTab("auditing");
   }
 

@@ -6,7 +6,9 @@ export type Decision = "Toxic" | "Non-toxic";
 /** The audit's verdict on one comment: where the system and your predicted rating fall. */
 export type CommentErrorType = "under-sensitive" | "over-sensitive" | "agree-toxic" | "agree-non-toxic";
 export type ErrorFocus = "both" | "under-sensitive" | "over-sensitive" | "all";
-export type TopicVisMethod = "median" | "mean";
+export const TOPIC_VIS_METHODS = ["fp_fn", "fp_proportion", "fn_proportion", "mae", "mse", "avg_diff", "median", "mean"] as const;
+export type TopicVisMethod = (typeof TOPIC_VIS_METHODS)[number];
+export type BreakdownAxis = "topic" | "toxicity_category";
 export type Scaffold = "" | "fixed" | "personal" | "personal_group" | "prompts" | "tutorial";
 export type FlaggingMode = "manual" | "auto" | "never";
 
@@ -36,6 +38,9 @@ export interface AuditSettings {
   personalized_model_grp: string[];
   clusters: TopicGroup[];
   clusters_for_tuning: string[];
+  /** Each topic's readable label ("advice · critical · taking"); the topic name stays its key. */
+  topic_labels: Record<string, string>;
+  breakdown_axes: BreakdownAxis[];
   group_attributes: Record<string, string[]>;
   flagging: { mode: FlaggingMode; notice: string; options: FlagOption[] };
   avid_enabled: boolean;
@@ -86,21 +91,62 @@ export interface GroupModel extends TrainedModel {
 
 export type VegaSpec = Record<string, unknown>;
 
+/** One topic (or toxicity category) of the overview: how the system fails you there. */
 export interface TopicSummary {
-  topic_id: number;
+  key: string;
   topic: string;
+  label: string;
+  topic_id: number;
   n_comments: number;
-  predicted_rating: number | null;
-  system_rating: number;
-  under_share: number | null;
-  over_share: number | null;
+  n_under: number;
+  n_over: number;
+  n_errors: number;
+  under_share: number;
+  over_share: number;
+  error_share: number;
+  mae: number;
+  mse: number;
+  avg_diff: number;
+  status: "agrees" | "problem";
+  direction: "agrees" | "under-sensitive" | "over-sensitive" | "both";
+  summary: string;
 }
 
 export interface AuditOverview {
   model: string | null;
   version?: number;
+  topic_vis_method: TopicVisMethod;
+  breakdown_axis: BreakdownAxis;
+  agreement_rule: string;
+  n_groups?: number;
+  n_problems?: number;
   topics: TopicSummary[];
   topic_overview_plot_json: VegaSpec | null;
+}
+
+export interface TopicComparison {
+  key: string;
+  label: string;
+  n_comments: number;
+  your_rating: number;
+  others_rating: number;
+  system_rating: number;
+  difference: number;
+  your_error_share: number;
+  others_error_share: number;
+  view: "more toxic" | "less toxic" | "about as toxic";
+  sentence: string;
+  blind_spot: boolean;
+}
+
+export interface Comparison {
+  model: string;
+  compare_with: string;
+  others_name: string;
+  blind_spot_rule: string;
+  n_blind_spots: number;
+  topics: TopicComparison[];
+  comparison_plot_json: VegaSpec;
 }
 
 export interface CommentRow {
@@ -119,13 +165,25 @@ export interface CommentRow {
 export interface ClusterResults {
   search_type: "cluster" | "keyword";
   topic: string | null;
+  topic_label: string | null;
   keyword: string | null;
   error_type: ErrorFocus;
+  /** Comments of the topic or containing the keyword, whatever their error type. */
+  n_matching: number;
+  /** Of those, the ones of the chosen error focus. */
   n_total: number;
   n_shown: number;
   cluster_comments: CommentRow[];
   cluster_overview_plot_json: VegaSpec | null;
   n_chart: number;
+}
+
+export interface SimilarComments {
+  item_id: number;
+  comment: string;
+  source: CommentRow;
+  n_shown: number;
+  similar_comments: (CommentRow & { similarity: number })[];
 }
 
 export type ReportErrorType = "" | "under-sensitive" | "over-sensitive" | "other";

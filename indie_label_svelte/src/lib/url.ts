@@ -1,6 +1,6 @@
 // The study-link parameters of the original tool, read from the address bar, and the few we write
 // back (user, tab, label_mode, model) so a reload or a bookmark returns to the same work.
-import type { Scaffold, TopicVisMethod } from "./types";
+import { TOPIC_VIS_METHODS, type Scaffold, type TopicVisMethod } from "./types";
 
 export const TABS = ["about", "labeling", "auditing"] as const;
 export type Tab = (typeof TABS)[number];
@@ -36,7 +36,7 @@ export function readStudyParams(search: string = window.location.search): StudyP
     labelMode: oneOf(labelMode, [0, 1, 2, 3], 0),
     scaffold: oneOf(params.get("scaffold") as Scaffold | null, SCAFFOLDS, "" as Scaffold) || null,
     mode: mode === "explore" || mode === "no_model" ? mode : "audit",
-    topicVisMethod: oneOf(params.get("topic_vis_method") as TopicVisMethod | null, ["median", "mean"], "median"),
+    topicVisMethod: oneOf(params.get("topic_vis_method") as TopicVisMethod | null, TOPIC_VIS_METHODS, "fp_fn"),
     model: params.get("model") || null,
   };
 }
