@@ -15,7 +15,8 @@ from indielabel.config import ConfigError, load_settings
 from indielabel.errors import ForbiddenError
 from indielabel.storage.store import Store
 from indielabel.web import openapi, ownership
-from server import OWNERS, create_app
+from indielabel.web.request_handling import OWNERS
+from server import create_app
 
 SECRET_KEY = "ownership-test-key-" + "x" * 32
 ADMIN_TOKEN = "organizer-token-0123456789"

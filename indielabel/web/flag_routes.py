@@ -1,0 +1,39 @@
+"""Flag routes: a user flags comments and reads their flags back; the organizer downloads the log."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, jsonify, request
+
+from indielabel.audit import flags as user_flags
+from indielabel.config import Settings
+from indielabel.flagging import setup as flagging
+from indielabel.web import ownership, schemas
+from indielabel.web.request_handling import body, query, require_owner
+
+EXPORT_TYPES = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson; charset=utf-8"}
+
+
+def register(app: Flask, service, flags) -> None:
+    @app.post("/flag")
+    def flag():
+        params = body(schemas.FlagBody)
+        require_owner(params.user)
+        return jsonify(user_flags.flag_item(service(), flags, params.user, params.model, params.item_id,
+                                            params.option))
+
+    @app.get("/get_flags")
+    def get_flags():
+        params = query(schemas.FlagsQuery)
+        require_owner(params.user)
+        return jsonify(flags=user_flags.flags_of(service(), flags, params.user, params.model))
+
+
+def register_admin(app: Flask, settings: Settings) -> None:
+    @app.get("/admin/flags")
+    def admin_flags():
+        ownership.check_admin(settings.admin_token, request.headers.get("Authorization"))
+        params = query(schemas.FlagExportQuery)
+        flags = flagging.read_flags(settings.flag_dir) if settings.flag_dir.is_dir() else []
+        response = Response(flagging.format_flags(flags, params.format), content_type=EXPORT_TYPES[params.format])
+        response.headers["Content-Disposition"] = f'attachment; filename="flags.{params.format}"'
+        return response

@@ -1,0 +1,79 @@
+"""Labeling routes: the settings a page starts from, comments to label, and training personal and group models."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, request
+
+from indielabel.audit import flags as user_flags
+from indielabel.audit import overview as audit_overview
+from indielabel.audit.service import MODEL_NAME_SUGGESTION
+from indielabel.web import schemas
+from indielabel.web.request_handling import body, query, require_owner
+
+
+def register(app: Flask, service, flags) -> None:
+    @app.get("/audit_settings")
+    def audit_settings():
+        params = query(schemas.SettingsQuery)
+        audit = service()
+        user, created = params.user, params.user is None
+        user = audit.new_user_id() if created else user
+        require_owner(user)
+        return jsonify(user=user, created=created,
+                       personalized_models=audit.models_of(user), models=audit.model_summaries(user),
+                       personalized_model_grp=audit.models_of(user, kind="group"),
+                       clusters=audit.topic_groups(user), clusters_for_tuning=audit.tuning_topics(),
+                       topic_labels=audit.topic_labels, breakdown_axes=audit_overview.breakdown_axes(audit),
+                       group_attributes=audit.group_attributes(), flagging=user_flags.describe(flags),
+                       avid_enabled=audit.settings.avid_enabled,
+                       dataset={"name": audit.data.name, "n_items": len(audit.data.items),
+                                "synthetic": audit.data.meta.get("source") == "synthetic"})
+
+    @app.get("/get_labeling")
+    def get_labeling():
+        params = query(schemas.UserQuery)
+        require_owner(params.user)
+        audit = service()
+        return jsonify(personalized_models=audit.models_of(params.user),
+                       model_name_suggestion=MODEL_NAME_SUGGESTION, clusters_for_tuning=audit.tuning_topics())
+
+    @app.get("/get_comments_to_label")
+    def get_comments_to_label():
+        params = query(schemas.CommentsToLabelQuery)
+        return jsonify(to_label=service().comments_to_label(params.n, params.topic, exclude=params.excluded_ids))
+
+    @app.get("/get_comments_to_label_topic")
+    def get_comments_to_label_topic():
+        params = query(schemas.TopicCommentsQuery)
+        return jsonify(to_label=service().comments_to_label(params.n, params.topic, exclude=params.excluded_ids))
+
+    @app.post("/get_personalized_model")
+    def get_personalized_model():
+        params = body(schemas.TrainBody)
+        require_owner(params.user)
+        audit = service()
+        if params.mode == "view":
+            return jsonify(audit.describe(params.user, params.model_name))
+        response = audit.train(params.user, params.model_name, params.ratings)
+        user_flags.record_labels(audit, flags, params.user, params.model_name, params.ratings)
+        return jsonify(response)
+
+    @app.post("/get_personalized_model_topic")
+    def get_personalized_model_topic():
+        params = body(schemas.TopicTrainBody)
+        require_owner(params.user)
+        audit = service()
+        response = audit.train_topic(params.user, params.model_name, params.topic, params.ratings)
+        user_flags.record_labels(audit, flags, params.user, response["new_model_name"], params.ratings)
+        return jsonify(success=True, **response)
+
+    @app.get("/get_group_size")
+    def get_group_size():
+        selection = {name: [v for v in value.split(",") if v] for name, value in request.args.items()}
+        return jsonify(group_size=service().group_size({k: v for k, v in selection.items() if v}))
+
+    @app.post("/get_group_model")
+    def get_group_model():
+        params = body(schemas.GroupModelBody)
+        require_owner(params.user)
+        return jsonify(service().train_group(params.user, params.model_name, params.selection))

@@ -1,0 +1,38 @@
+"""Report routes: load, save, submit to AVID and export a user's audit reports."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify
+
+from indielabel.audit import reporting as audit_reports
+from indielabel.web import schemas
+from indielabel.web.request_handling import body, query, require_owner
+
+
+def register(app: Flask, service) -> None:
+    @app.get("/get_reports")
+    def get_reports():
+        params = query(schemas.ReportsQuery)
+        require_owner(params.user)
+        return jsonify(audit_reports.load(service(), params.user, params.model, params.scaffold_method))
+
+    @app.post("/save_reports")
+    def save_reports():
+        params = body(schemas.SaveReportsBody)
+        require_owner(params.user)
+        return jsonify(audit_reports.save(service(), params.user, params.model, params.revision, params.reports))
+
+    @app.post("/submit_avid_report")
+    def submit_avid_report():
+        params = body(schemas.SubmitBody)
+        require_owner(params.user)
+        return jsonify(audit_reports.submit(service(), params.user, params.model, params.report_ids,
+                                            params.name, params.email))
+
+    @app.get("/export_avid_reports")
+    def export_avid_reports():
+        params = query(schemas.AuditQuery)
+        require_owner(params.user)
+        response = jsonify(audit_reports.export(service(), params.user, params.model))
+        response.headers["Content-Disposition"] = f'attachment; filename="avid-reports-{params.user}.json"'
+        return response
