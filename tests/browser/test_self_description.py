@@ -54,8 +54,11 @@ def test_a_person_describes_themselves_trains_with_it_and_deletes_it(server, pag
 
     rate_with_keys(page, "01234" * 4)
     page.get_by_role("button", name="Train model").click()
-    expect(page.get_by_text("It also starts from what you told us about yourself: Political affiliation, "
-                            "Importance of religion.")).to_be_visible()
+    used = page.get_by_text("It also starts from what you told us about yourself: Political affiliation, "
+                            "Importance of religion.")
+    expect(used).to_be_visible()
+    used.scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "self_description_used_1280.png"))
 
     panel(page).get_by_role("button", name="Edit").click()
     panel(page).get_by_label("Gender").select_option("Female")
