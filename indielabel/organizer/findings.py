@@ -1,0 +1,120 @@
+"""Findings across auditors: per topic, for how many people the system fails, and the evidence.
+
+An auditor's current model finds the system over-sensitive on a topic when at least FAILURE_SHARE of
+the topic's comments are ones the system calls toxic and the model does not (under-sensitive: the
+other way round); the same 5% below which a single auditor's overview says the system agrees with
+them. A topic fails an auditor when their model finds either, or when they reported the topic (a
+report whose evidence includes one of its comments). Topics are ordered by how many people they fail.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import audit_utils
+from indielabel.audit.service import AuditService
+from indielabel.errors import NotFoundError
+from indielabel.organizer.summaries import stored_reports
+
+FAILURE_SHARE = audit_utils.AGREE_MAX_SHARE
+RULE = (f"An auditor's current model finds the system over-sensitive on a topic when at least "
+        f"{FAILURE_SHARE:.0%} of the topic's comments are ones the system calls toxic and the model does not; "
+        f"under-sensitive when at least {FAILURE_SHARE:.0%} are ones the model calls toxic and the system "
+        f"does not. A topic fails an auditor when their model finds either or they reported the topic.")
+TOP_COMMENTS = 10
+NO_REASON = "(no reason)"
+COLUMNS = ("topic", "label", "n_failed", "n_over", "n_under", "n_reported", "n_auditors")
+
+
+def topic_failures(service: AuditService):
+    """The function a summary uses: topic -> [over share, under share] of one model's predictions."""
+
+    def failures(predictions) -> dict[str, list[float]]:
+        table = audit_utils.topic_overview(audit_utils.with_predictions(service.frame, predictions))
+        return {key: [round(float(over), 4), round(float(under), 4)]
+                for key, over, under in zip(table["key"], table["over_share"], table["under_share"])}
+
+    return failures
+
+
+def _fails(summary: dict, topic: str) -> tuple[bool, bool, bool]:
+    over, under = summary["topic_failures"].get(topic, (0.0, 0.0))
+    reported = any(topic in report["topics"] for report in summary["reports"])
+    return over >= FAILURE_SHARE, under >= FAILURE_SHARE, reported
+
+
+def findings_table(summaries: list[dict], topic_labels: dict[str, str]) -> list[dict]:
+    """One row per topic, the topics that fail most people first."""
+    with_model = [summary for summary in summaries if summary["current_model"]]
+    counts = {topic: Counter() for topic in topic_labels}
+    for summary in summaries:
+        for topic, counter in counts.items():
+            over, under, reported = _fails(summary, topic)
+            counter.update(n_over=over, n_under=under, n_reported=reported, n_failed=over or under or reported)
+    rows = [{"topic": topic, "label": topic_labels[topic], "n_failed": counter["n_failed"],
+             "n_over": counter["n_over"], "n_under": counter["n_under"], "n_reported": counter["n_reported"],
+             "n_auditors": len(with_model)} for topic, counter in counts.items()]
+    return sorted(rows, key=lambda row: (-row["n_failed"], -row["n_reported"], row["topic"]))
+
+
+def topic_detail(service: AuditService, summaries: list[dict], flags: list[dict], topic: str) -> dict:
+    """One topic's findings: each failed auditor's figures, the reports and their evidence on the
+    topic, the comments most often used as evidence, and its most-flagged comments."""
+    if topic not in service.topic_labels:
+        raise NotFoundError(f"no topic named {topic!r}", field="topic")
+    auditors, reports = [], []
+    for summary in summaries:
+        over, under, reported = _fails(summary, topic)
+        if over or under or reported:
+            shares = summary["topic_failures"].get(topic, (None, None))
+            auditors.append({"user": summary["user"], "model": summary["current_model"], "over_share": shares[0],
+                             "under_share": shares[1], "over": over, "under": under, "reported": reported})
+        if reported:
+            reports += _topic_reports(service, summary, topic)
+    used = Counter(entry["item_id"] for report in reports for entry in report["evidence"])
+    return {"topic": topic, "label": service.topic_labels[topic], "rule": RULE, "auditors": auditors,
+            "reports": reports, "most_used_evidence": _with_comments(service, used.most_common(TOP_COMMENTS)),
+            "most_flagged": most_flagged(service, flags, topic)}
+
+
+def _topic_reports(service: AuditService, summary: dict, topic: str) -> list[dict]:
+    user = summary["user"]
+    models = {report["model"] for report in summary["reports"] if topic in report["topics"]}
+    found = []
+    for model in sorted(models, key=lambda name: name or ""):
+        for report in stored_reports(service.store, user, model):
+            evidence = [entry.model_dump() for entry in report.evidence if entry.topic == topic]
+            if evidence:
+                found.append({"user": user, "model": model, "id": report.id, "title": report.title,
+                              "error_type": report.error_type, "summary": report.summary,
+                              "state": report.submission.state, "evidence": evidence})
+    return found
+
+
+def most_flagged(service: AuditService, flags: list[dict], topic: str | None = None) -> list[dict]:
+    """The most-flagged comments (of one topic, or of all), with how often and for which reasons."""
+    reasons: dict[int, Counter] = {}
+    for flag in flags:
+        item_id = _item_id(flag)
+        if item_id is None or (topic is not None and flag.get("topic") != topic):
+            continue
+        reasons.setdefault(item_id, Counter())[flag.get("flag") or NO_REASON] += 1
+    ranked = sorted(reasons.items(), key=lambda pair: (-pair[1].total(), pair[0]))[:TOP_COMMENTS]
+    rows = _with_comments(service, [(item_id, counter.total()) for item_id, counter in ranked])
+    for row, (_, counter) in zip(rows, ranked):
+        row["reasons"] = dict(counter)
+    return rows
+
+
+def _item_id(flag: dict) -> int | None:
+    try:
+        return int(flag.get("item_id"))
+    except (TypeError, ValueError):
+        return None
+
+
+def _with_comments(service: AuditService, counted: list[tuple[int, int]]) -> list[dict]:
+    comments = service.frame.set_index("item_id")["comment"]
+    return [{"item_id": item_id, "comment": comments.get(item_id, ""), "count": count}
+            for item_id, count in counted]
+

@@ -1,0 +1,214 @@
+"""The organizer's area: access, participants, findings across auditors, flags, exports and the index."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from indielabel.organizer import findings
+from indielabel.organizer.summaries import SummaryIndex
+from indielabel.storage.store import Store
+from indielabel.web import openapi
+from server import create_app
+from tests.organizer_study import MODEL, N_LABELS, create_user, flask_http, seed_study
+
+SECRET_KEY = "organizer-test-key-" + "x" * 32
+ADMIN_TOKEN = "organizer-token-0123456789"
+BEARER = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+N_AUDITORS = 4
+FLAG_OPTION = "Offensive"
+ADMIN_ROUTES = [route for route in openapi.ROUTES if route.path.startswith("/admin")
+                and (route.path, route.method) not in {("/admin", "get"), ("/admin/api/session", "post")}]
+
+
+@pytest.fixture(scope="module")
+def state_root(tmp_path_factory):
+    return tmp_path_factory.mktemp("organizer")
+
+
+@pytest.fixture(scope="module")
+def app(small_dataset_dir, small_base_model, state_root):
+    return create_app({"dataset": str(small_dataset_dir), "output_dir": state_root / "output",
+                       "flagging_dir": state_root / "flagged", "data_dir": state_root / "data",
+                       "secret_key": SECRET_KEY, "admin_token": ADMIN_TOKEN, "flagging_mode": "manual",
+                       "flagging_options": [FLAG_OPTION]})
+
+
+@pytest.fixture(scope="module")
+def study(app):
+    return seed_study(lambda: flask_http(app.test_client()), N_AUDITORS, FLAG_OPTION)
+
+
+@pytest.fixture
+def organizer(app):
+    client = app.test_client()
+    for name, value in BEARER.items():
+        client.environ_base[f"HTTP_{name.upper()}"] = value
+    return client
+
+
+def _request(client, route, **kwargs):
+    return client.open(route.path, method=route.method.upper(), **kwargs)
+
+
+@pytest.mark.parametrize("route", ADMIN_ROUTES, ids=lambda route: f"{route.method} {route.path}")
+def test_every_organizer_route_refuses_a_request_without_the_token(app, route):
+    client = app.test_client()
+    missing = _request(client, route, json={})
+    assert missing.status_code == 401 and missing.get_json()["error"]["code"] == "unauthorized"
+    wrong = _request(client, route, json={}, headers={"Authorization": "Bearer not-the-organizer-token"})
+    assert wrong.status_code == 403
+
+
+@pytest.mark.parametrize("route", [*ADMIN_ROUTES, *(r for r in openapi.ROUTES if r.path == "/admin")],
+                         ids=lambda route: f"{route.method} {route.path}")
+def test_without_an_organizer_token_the_area_does_not_exist(small_dataset_dir, tmp_path, route):
+    app = create_app({"dataset": str(small_dataset_dir), "output_dir": tmp_path / "output",
+                      "data_dir": tmp_path / "data", "secret_key": SECRET_KEY})
+    assert _request(app.test_client(), route, json={}, headers=BEARER).status_code == 404
+
+
+def test_signing_in_gives_an_http_only_strict_cookie_and_writes_need_its_csrf_token(app):
+    client = app.test_client()
+    assert client.post("/admin/api/session", json={"token": "wrong-token-000000000"}).status_code == 403
+    assert client.post("/admin/api/session", data={"token": ADMIN_TOKEN}).status_code == 400
+    signed_in = client.post("/admin/api/session", json={"token": ADMIN_TOKEN})
+    cookie = signed_in.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/admin" in cookie
+    csrf = signed_in.get_json()["csrf_token"]
+    assert client.get("/admin/api/session").get_json() == {"signed_in": True, "csrf_token": csrf}
+    assert client.get("/admin/api/participants").status_code == 200
+    without_csrf = client.post("/admin/api/study_links", json={"count": 1})
+    assert without_csrf.status_code == 403
+    assert client.post("/admin/api/study_links", json={"count": 1}, headers={"X-CSRF-Token": "guess"}).status_code == 403
+    assert client.post("/admin/api/logout", headers={"X-CSRF-Token": csrf}).status_code == 200
+    assert client.get("/admin/api/participants").status_code == 401
+
+
+def test_a_session_ends_when_the_organizer_token_changes(small_dataset_dir, tmp_path):
+    settings = {"dataset": str(small_dataset_dir), "output_dir": tmp_path / "output", "data_dir": tmp_path / "data",
+                "secret_key": SECRET_KEY, "admin_token": ADMIN_TOKEN}
+    client = create_app(settings).test_client()
+    cookie = client.post("/admin/api/session", json={"token": ADMIN_TOKEN}).headers["Set-Cookie"]
+    value = cookie.split(";")[0].split("=", 1)[1]
+    other = create_app({**settings, "admin_token": "a-new-organizer-token-42"}).test_client()
+    other.set_cookie("indielabel_organizer", value, path="/admin")
+    assert other.get("/admin/api/participants").status_code == 401
+
+
+def test_participants_show_each_auditors_labels_models_reports_and_flags(organizer, study):
+    rows = {row["user"]: row for row in organizer.get("/admin/api/participants").get_json()["participants"]}
+    for user in study.users:
+        row = rows[user]
+        assert row["n_labels"] == N_LABELS
+        assert row["models"] == f"{MODEL} (v1)" and row["current_model"] == MODEL
+        assert (row["reports_complete"], row["reports_draft"], row["reports_submitted"]) == (1, 1, 0)
+        assert row["n_flags"] == 2 and row["study_link"] is False
+
+
+def test_study_links_are_made_one_or_in_a_batch_and_marked_in_the_table(app, organizer):
+    one = organizer.post("/admin/api/study_links", json={"names": ["invited_one"]}).get_json()["links"]
+    batch = organizer.post("/admin/api/study_links", json={"count": 3, "prefix": "wave2"}).get_json()["links"]
+    assert [link["user"] for link in one] == ["invited_one"] and len({link["user"] for link in batch}) == 3
+    assert organizer.post("/admin/api/study_links", json={"names": ["invited_one"]}).status_code == 409
+    assert organizer.post("/admin/api/study_links", json={"count": 0}).status_code == 400
+    rows = {row["user"]: row for row in organizer.get("/admin/api/participants").get_json()["participants"]}
+    assert all(rows[link["user"]]["study_link"] for link in one + batch)
+    auditor = app.test_client()
+    path = one[0]["link"].split("/", 3)[3]
+    assert auditor.get("/" + path).status_code == 303
+    assert auditor.get("/get_labeling", query_string={"user": "invited_one"}).status_code == 200
+
+
+def test_findings_count_auditors_whose_models_the_system_fails_by_the_stated_rule(organizer, study):
+    answer = organizer.get("/admin/api/findings").get_json()
+    assert answer["rule"] == findings.RULE and answer["n_with_model"] >= N_AUDITORS
+    rows = answer["topics"]
+    assert [row["n_failed"] for row in rows] == sorted((row["n_failed"] for row in rows), reverse=True)
+    own_rows = [next(row for row in study.clients[user].get("/get_audit", {"user": user, "model": MODEL})["topics"]
+                     if row["topic"] == study.topic) for user in study.users]
+    studied = next(row for row in rows if row["topic"] == study.topic)
+    assert studied["n_reported"] == N_AUDITORS and studied["n_failed"] == N_AUDITORS
+    assert studied["n_over"] == sum(row["over_share"] >= findings.FAILURE_SHARE for row in own_rows)
+    assert studied["n_under"] == sum(row["under_share"] >= findings.FAILURE_SHARE for row in own_rows)
+    assert answer["chart"]["$schema"].startswith("https://vega.github.io/schema/vega-lite/")
+
+
+def test_a_topics_findings_lead_to_the_reports_their_evidence_and_the_flagged_comments(organizer, study):
+    detail = organizer.get("/admin/api/findings/topic", query_string={"topic": study.topic}).get_json()
+    assert {auditor["user"] for auditor in detail["auditors"]} >= set(study.users)
+    ours = [report for report in detail["reports"] if report["user"] in study.users]
+    assert len(ours) == 2 * N_AUDITORS
+    assert all(entry["topic"] == study.topic for report in ours for entry in report["evidence"])
+    most_used = {row["item_id"]: row["count"] for row in detail["most_used_evidence"]}
+    assert most_used == dict(study.evidence_uses.most_common(len(most_used)))
+    assert all(row["comment"] for row in detail["most_used_evidence"])
+    flagged = {row["item_id"]: row["reasons"] for row in detail["most_flagged"]}
+    assert flagged == {item_id: {FLAG_OPTION: count} for item_id, count in study.flag_uses.items()}
+    assert organizer.get("/admin/api/findings/topic", query_string={"topic": "no_such_topic"}).status_code == 404
+
+
+def test_flags_are_counted_by_reason_and_comment(organizer, study):
+    overview = organizer.get("/admin/api/flags").get_json()
+    reasons = {row["reason"]: row["count"] for row in overview["by_reason"]}
+    assert reasons[FLAG_OPTION] >= 2 * N_AUDITORS and overview["n_flaggers"] >= N_AUDITORS
+    assert overview["most_flagged"][0]["count"] == max(study.flag_uses.values())
+
+
+def test_reports_export_as_json_lines_in_ours_and_avids_format(organizer, study):
+    ours = [json.loads(line) for line in organizer.get("/admin/api/export/reports?format=ours")
+            .get_data(as_text=True).splitlines()]
+    assert sum(record["user"] in study.users for record in ours) == 2 * N_AUDITORS
+    avid = organizer.get("/admin/api/export/reports?format=avid")
+    assert avid.mimetype == "application/x-ndjson" and "attachment" in avid.headers["Content-Disposition"]
+    documents = [json.loads(line) for line in avid.get_data(as_text=True).splitlines()]
+    assert sum(record["user"] in study.users for record in documents) == study.complete_reports
+    assert all(record["avid"]["data_type"] == "AVID" and record["avid"]["metrics"] for record in documents)
+
+
+def test_participants_and_findings_export_as_csv(organizer, study):
+    participants = list(csv.DictReader(io.StringIO(
+        organizer.get("/admin/api/export/participants").get_data(as_text=True))))
+    assert {row["user"] for row in participants} >= set(study.users)
+    table = list(csv.DictReader(io.StringIO(organizer.get("/admin/api/export/findings").get_data(as_text=True))))
+    studied = next(row for row in table if row["topic"] == study.topic)
+    assert int(float(studied["n_reported"])) == N_AUDITORS
+    flags = organizer.get("/admin/flags?format=jsonl").get_data(as_text=True).splitlines()
+    assert sum(json.loads(line)["username"] in study.users for line in flags) == 2 * N_AUDITORS
+
+
+def test_the_index_rereads_only_the_auditors_whose_files_changed(app, study, tmp_path):
+    store = Store(app.config["SETTINGS"].user_output_dir)
+    computed: list[int] = []
+
+    def counting_failures(predictions):
+        computed.append(len(predictions))
+        return {}
+
+    index = SummaryIndex(store, tmp_path / "cache", counting_failures)
+    first = {summary["user"]: summary for summary in index.summaries()}
+    read_once = len(computed)
+    assert read_once >= N_AUDITORS
+    index.summaries()
+    assert len(computed) == read_once
+    http = study.clients[study.users[0]]
+    comments = http.get("/get_comments_to_label", {"n": 3})["to_label"]
+    http.post("/get_personalized_model", {"user": study.users[0], "model_name": MODEL,
+                                          "ratings": {str(comment["item_id"]): 2 for comment in comments}})
+    again = {summary["user"]: summary for summary in index.summaries()}
+    assert len(computed) == read_once + 1
+    assert again[study.users[0]]["current_version"] == first[study.users[0]]["current_version"] + 1
+    restarted = SummaryIndex(store, tmp_path / "cache", counting_failures)
+    assert restarted.summaries() == list(again.values())
+    assert len(computed) == read_once + 1
+
+
+def test_the_auditors_page_and_routes_carry_no_organizer_data(app, study):
+    client = app.test_client()
+    user = create_user(flask_http(client))
+    settings_text = client.get("/audit_settings", query_string={"user": user}).get_data(as_text=True)
+    assert not any(other in settings_text for other in study.users)
+    assert client.get("/admin/api/participants").status_code == 401
