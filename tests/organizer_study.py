@@ -60,6 +60,7 @@ def create_user(http: Http) -> str:
 @dataclass
 class Study:
     topic: str
+    topic_label: str
     users: list[str] = field(default_factory=list)
     clients: dict[str, Http] = field(default_factory=dict)  # each auditor's own browser
     complete_reports: int = 0
@@ -73,8 +74,8 @@ def seed_study(new_client: Callable[[], Http], n_auditors: int, flag_option: str
     for number in range(n_auditors):
         http = new_client()
         user = create_user(http)
-        topic = study.topic if study else _a_topic(http, user)
-        study = study or Study(topic)
+        study = study or Study(*_a_topic(http, user))
+        topic = study.topic
         _train(http, user, harsh=number % 2 == 0)
         evidence = _evidence(http, user, topic)
         _save_reports(http, user, evidence)
@@ -88,8 +89,10 @@ def seed_study(new_client: Callable[[], Http], n_auditors: int, flag_option: str
     return study
 
 
-def _a_topic(http: Http, user: str) -> str:
-    return http.get("/audit_settings", {"user": user})["clusters"][0]["options"][0]["value"]
+def _a_topic(http: Http, user: str) -> tuple[str, str]:
+    """A topic's name and label."""
+    option = http.get("/audit_settings", {"user": user})["clusters"][0]["options"][0]
+    return option["value"], option["text"]
 
 
 def _train(http: Http, user: str, harsh: bool) -> None:

@@ -14,7 +14,7 @@ from collections import Counter
 import audit_utils
 from indielabel.audit.service import AuditService
 from indielabel.errors import NotFoundError
-from indielabel.organizer.summaries import stored_reports
+from indielabel.organizer.summaries import report_state, stored_reports
 
 FAILURE_SHARE = audit_utils.AGREE_MAX_SHARE
 RULE = (f"An auditor's current model finds the system over-sensitive on a topic when at least "
@@ -87,7 +87,7 @@ def _topic_reports(service: AuditService, summary: dict, topic: str) -> list[dic
             if evidence:
                 found.append({"user": user, "model": model, "id": report.id, "title": report.title,
                               "error_type": report.error_type, "summary": report.summary,
-                              "state": report.submission.state, "evidence": evidence})
+                              "state": report_state(report), "evidence": evidence})
     return found
 
 

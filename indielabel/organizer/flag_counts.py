@@ -16,6 +16,7 @@ def flag_overview(service: AuditService, flags: list[dict]) -> dict:
         "n_flags": len(flags),
         "n_flaggers": len({flag.get("username") for flag in flags if flag.get("username")}),
         "by_reason": [{"reason": reason, "count": count} for reason, count in by_reason.most_common()],
-        "by_topic": [{"topic": topic, "count": count} for topic, count in by_topic.most_common()],
+        "by_topic": [{"topic": topic, "label": service.topic_labels.get(topic, topic), "count": count}
+                     for topic, count in by_topic.most_common()],
         "most_flagged": most_flagged(service, flags),
     }

@@ -31,7 +31,9 @@ def register(app: Flask, service, settings, static_page) -> None:
                 views["view"] = OrganizerView(service(), settings)
             return views["view"]
 
+    # The page's file too, which the static route would otherwise serve when the area is off.
     @app.get("/admin")
+    @app.get("/admin.html")
     def admin_page():
         access.require_configured()
         return static_page("admin.html")
