@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+from importlib.resources import files
 
+import jsonschema
 import pytest
 
 from indielabel.organizer import findings
@@ -212,3 +214,27 @@ def test_the_auditors_page_and_routes_carry_no_organizer_data(app, study):
     settings_text = client.get("/audit_settings", query_string={"user": user}).get_data(as_text=True)
     assert not any(other in settings_text for other in study.users)
     assert client.get("/admin/api/participants").status_code == 401
+
+
+def test_an_auditor_whose_files_are_damaged_is_left_out_and_the_others_still_shown(app, study, tmp_path):
+    store = Store(app.config["SETTINGS"].user_output_dir)
+    damaged = create_user(flask_http(app.test_client()))
+    reports = store.root / damaged / "reports.json"
+    reports.write_text("{not json", encoding="utf-8")
+    try:
+        users = {summary["user"] for summary in SummaryIndex(store, tmp_path / "cache", lambda _: {}).summaries()}
+    finally:
+        reports.unlink()
+    assert damaged not in users and set(study.users) <= users
+
+
+def test_the_organizers_charts_are_valid_vega_lite(organizer, study):
+    schema_text = files("altair.vegalite.v6.schema").joinpath("vega-lite-schema.json").read_text()
+    validator = jsonschema.Draft7Validator(json.loads(schema_text))
+    findings_chart = organizer.get("/admin/api/findings").get_json()["chart"]
+    topic_chart = organizer.get("/admin/api/findings/topic", query_string={"topic": study.topic}).get_json()["chart"]
+    flags_chart = organizer.get("/admin/api/flags").get_json()["chart"]
+    for spec in (findings_chart, topic_chart, flags_chart):
+        validator.validate(spec)
+    assert {row["topic"] for row in findings_chart["data"]["values"]} and flags_chart["data"]["values"]
+    assert {row["user"] for row in topic_chart["data"]["values"]} >= set(study.users)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+import numpy as np
+
 import audit_utils
 from indielabel.audit.service import AuditService
 from indielabel.errors import NotFoundError
@@ -27,33 +29,46 @@ COLUMNS = ("topic", "label", "n_failed", "n_over", "n_under", "n_reported", "n_a
 
 
 def topic_failures(service: AuditService):
-    """The function a summary uses: topic -> [over share, under share] of one model's predictions."""
+    """The function a summary uses: topic -> [over share, under share] of one model's predictions.
+
+    The same shares as the auditor's overview (``audit_utils.topic_overview``), counted with numpy
+    alone: a server's first look at a thousand auditors computes it a thousand times.
+    """
+    topic_ids = service.frame["topic_id"].to_numpy()
+    in_topic = topic_ids >= 0
+    ids, first, codes = np.unique(topic_ids[in_topic], return_index=True, return_inverse=True)
+    names = service.frame["topic"].to_numpy()[in_topic][first]
+    system = service.frame["system_rating"].to_numpy()[in_topic]
+    sizes = np.bincount(codes, minlength=len(ids))
 
     def failures(predictions) -> dict[str, list[float]]:
-        table = audit_utils.topic_overview(audit_utils.with_predictions(service.frame, predictions))
-        return {key: [round(float(over), 4), round(float(under), 4)]
-                for key, over, under in zip(table["key"], table["over_share"], table["under_share"])}
+        errors = audit_utils.error_type_codes(system, np.asarray(predictions)[in_topic])
+        under = np.bincount(codes, weights=errors == 0, minlength=len(ids)) / sizes
+        over = np.bincount(codes, weights=errors == 1, minlength=len(ids)) / sizes
+        return {str(name): [round(float(o), 4), round(float(u), 4)] for name, o, u in zip(names, over, under)}
 
     return failures
 
 
 def _fails(summary: dict, topic: str) -> tuple[bool, bool, bool]:
     over, under = summary["topic_failures"].get(topic, (0.0, 0.0))
-    reported = any(topic in report["topics"] for report in summary["reports"])
-    return over >= FAILURE_SHARE, under >= FAILURE_SHARE, reported
+    return over >= FAILURE_SHARE, under >= FAILURE_SHARE, topic in summary["reported_topics"]
 
 
 def findings_table(summaries: list[dict], topic_labels: dict[str, str]) -> list[dict]:
     """One row per topic, the topics that fail most people first."""
-    with_model = [summary for summary in summaries if summary["current_model"]]
-    counts = {topic: Counter() for topic in topic_labels}
+    counts = {name: Counter() for name in ("n_over", "n_under", "n_reported", "n_failed")}
+    # Each auditor's failing topics as sets: one pass over their figures, not one look-up per topic.
     for summary in summaries:
-        for topic, counter in counts.items():
-            over, under, reported = _fails(summary, topic)
-            counter.update(n_over=over, n_under=under, n_reported=reported, n_failed=over or under or reported)
-    rows = [{"topic": topic, "label": topic_labels[topic], "n_failed": counter["n_failed"],
-             "n_over": counter["n_over"], "n_under": counter["n_under"], "n_reported": counter["n_reported"],
-             "n_auditors": len(with_model)} for topic, counter in counts.items()]
+        over = {topic for topic, (share, _) in summary["topic_failures"].items() if share >= FAILURE_SHARE}
+        under = {topic for topic, (_, share) in summary["topic_failures"].items() if share >= FAILURE_SHARE}
+        reported = set(summary["reported_topics"])
+        for name, topics in (("n_over", over), ("n_under", under), ("n_reported", reported),
+                             ("n_failed", over | under | reported)):
+            counts[name].update(topics)
+    n_with_model = sum(1 for summary in summaries if summary["current_model"])
+    rows = [{"topic": topic, "label": label, **{name: counter[topic] for name, counter in counts.items()},
+             "n_auditors": n_with_model} for topic, label in topic_labels.items()]
     return sorted(rows, key=lambda row: (-row["n_failed"], -row["n_reported"], row["topic"]))
 
 

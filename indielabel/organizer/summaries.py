@@ -15,6 +15,7 @@ Several server processes each keep their own index over the same files, and stay
 from __future__ import annotations
 
 import json
+import logging
 import os
 import threading
 from collections import Counter
@@ -24,11 +25,11 @@ from pathlib import Path
 import numpy as np
 from pydantic import ValidationError
 
-from indielabel.storage.atomic_files import ensure_dir, write_json_atomic
 from indielabel.storage.names import NAME_PATTERN
 from indielabel.storage.reports import Report, is_complete
 from indielabel.storage.store import Store, StoreError
 
+logger = logging.getLogger("indielabel")
 REPORT_FILE, MODEL_FILE, USER_FILE = "reports.json", "model.json", "user.json"
 GROUP_KIND = "group"
 # Set in user.json when the organizers give the user a study link (indielabel.web.ownership).
@@ -37,22 +38,24 @@ STUDY_LINK_FIELD = "study_link_at"
 TopicFailures = Callable[[np.ndarray], dict[str, list[float]]]
 
 
-def signature(user_dir: Path) -> list:
-    """(name, size, mtime) of every file a summary is made from; changes whenever the store writes one."""
-    files = [user_dir / USER_FILE, user_dir / REPORT_FILE]
+def signature(user_dir: str) -> list:
+    """[name, size, mtime] of every file a summary is made from; changes whenever the store writes one.
+
+    Plain strings and os calls: this runs for every auditor on every page load.
+    """
+    names = [USER_FILE, REPORT_FILE]
     try:
-        models = sorted(os.listdir(user_dir / "models"))
+        names += [f"models/{model}/{name}" for model in sorted(os.listdir(f"{user_dir}/models"))
+                  for name in (MODEL_FILE, REPORT_FILE)]
     except FileNotFoundError:
-        models = []
-    for model in models:
-        files += [user_dir / "models" / model / MODEL_FILE, user_dir / "models" / model / REPORT_FILE]
+        pass
     parts = []
-    for path in files:
+    for name in names:
         try:
-            status = path.stat()
+            status = os.stat(f"{user_dir}/{name}")
         except FileNotFoundError:
             continue
-        parts.append([path.relative_to(user_dir).as_posix(), status.st_size, status.st_mtime_ns])
+        parts.append([name, status.st_size, status.st_mtime_ns])
     return parts
 
 
@@ -76,6 +79,7 @@ def summarise(store: Store, user: str, topic_failures: TopicFailures) -> dict:
         "current_model": current and current["name"],
         "current_version": current and current["versions"],
         "reports": reports,
+        "reported_topics": sorted({topic for report in reports for topic in report["topics"]}),
         "report_states": dict(Counter(report["state"] for report in reports)),
         "topic_failures": failures,
     }
@@ -122,29 +126,44 @@ class SummaryIndex:
         self._lock = threading.Lock()
 
     def summaries(self) -> list[dict]:
-        """Every auditor's current summary, by user id."""
+        """Every auditor's current summary, by user id; an auditor whose files cannot be read is logged
+        and left out, so one damaged file does not hide everyone else's work."""
         with self._lock:
             users = self._users()
             for user in users:
-                self._refresh(user)
+                try:
+                    self._refresh(user)
+                except StoreError as error:
+                    logger.error("leaving user %s out of the organizer's summaries: %s", user, error)
+                    self._entries.pop(user, None)
             for gone in set(self._entries) - set(users):
                 del self._entries[gone]
-            return [self._entries[user]["summary"] for user in users]
+            return [self._entries[user]["summary"] for user in users if user in self._entries]
 
     def _users(self) -> list[str]:
-        if not self.store.root.is_dir():
+        try:
+            return sorted(entry.name for entry in os.scandir(self.store.root)
+                          if entry.is_dir() and NAME_PATTERN.fullmatch(entry.name))
+        except FileNotFoundError:
             return []
-        return sorted(name for name in os.listdir(self.store.root)
-                      if NAME_PATTERN.fullmatch(name) and (self.store.root / name / USER_FILE).is_file())
 
     def _refresh(self, user: str) -> None:
-        current = signature(self.store.root / user)
+        current = signature(f"{self.store.root}/{user}")
+        if not current or current[0][0] != USER_FILE:
+            self._entries.pop(user, None)  # a directory the store made but no user yet
+            return
         entry = self._entries.get(user) or self._cached(user)
         if entry is None or entry["signature"] != current:
             entry = {"signature": current, "summary": summarise(self.store, user, self.topic_failures)}
-            ensure_dir(self.cache_dir)
-            write_json_atomic(self.cache_dir / f"{user}.json", entry)
+            self._keep(user, entry)
         self._entries[user] = entry
+
+    def _keep(self, user: str, entry: dict) -> None:
+        """Write the entry for the next process; a cache, so written atomically but not synced."""
+        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        staging = self.cache_dir / f".{user}.json.{os.getpid()}.{threading.get_ident()}"
+        staging.write_text(json.dumps(entry), encoding="utf-8")
+        os.replace(staging, self.cache_dir / f"{user}.json")
 
     def _cached(self, user: str) -> dict | None:
         """The entry a previous process left, or None when there is none or it is unreadable."""
