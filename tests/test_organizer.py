@@ -71,6 +71,7 @@ def test_without_an_organizer_token_the_area_does_not_exist(small_dataset_dir, t
     app = create_app({"dataset": str(small_dataset_dir), "output_dir": tmp_path / "output",
                       "data_dir": tmp_path / "data", "secret_key": SECRET_KEY})
     assert _request(app.test_client(), route, json={}, headers=BEARER).status_code == 404
+    assert app.test_client().get("/admin.html").status_code == 404
 
 
 def test_signing_in_gives_an_http_only_strict_cookie_and_writes_need_its_csrf_token(app):
