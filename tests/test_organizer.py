@@ -128,7 +128,7 @@ def test_study_links_are_made_one_or_in_a_batch_and_marked_in_the_table(app, org
 
 def test_findings_count_auditors_whose_models_the_system_fails_by_the_stated_rule(organizer, study):
     answer = organizer.get("/admin/api/findings").get_json()
-    assert answer["rule"] == findings.RULE and answer["n_with_model"] >= N_AUDITORS
+    assert answer["rule"] == findings.rule(findings.FAILURE_SHARE) and answer["n_with_model"] >= N_AUDITORS
     rows = answer["topics"]
     assert [row["n_failed"] for row in rows] == sorted((row["n_failed"] for row in rows), reverse=True)
     own_rows = [next(row for row in study.clients[user].get("/get_audit", {"user": user, "model": MODEL})["topics"]
@@ -138,6 +138,12 @@ def test_findings_count_auditors_whose_models_the_system_fails_by_the_stated_rul
     assert studied["n_over"] == sum(row["over_share"] >= findings.FAILURE_SHARE for row in own_rows)
     assert studied["n_under"] == sum(row["under_share"] >= findings.FAILURE_SHARE for row in own_rows)
     assert answer["chart"]["$schema"].startswith("https://vega.github.io/schema/vega-lite/")
+    strict = organizer.get("/admin/api/findings", query_string={"min_share": 0.5}).get_json()
+    strict_row = next(row for row in strict["topics"] if row["topic"] == study.topic)
+    assert strict_row["n_over"] == sum(row["over_share"] >= 0.5 for row in own_rows)
+    assert strict_row["n_under"] == sum(row["under_share"] >= 0.5 for row in own_rows)
+    assert "50%" in strict["rule"]
+    assert organizer.get("/admin/api/findings", query_string={"min_share": 2}).status_code == 400
 
 
 def test_a_topics_findings_lead_to_the_reports_their_evidence_and_the_flagged_comments(organizer, study):

@@ -1,9 +1,9 @@
 """Findings across auditors: per topic, for how many people the system fails, and the evidence.
 
-An auditor's current model finds the system over-sensitive on a topic when at least FAILURE_SHARE of
+An auditor's current model finds the system over-sensitive on a topic when at least ``min_share`` of
 the topic's comments are ones the system calls toxic and the model does not (under-sensitive: the
-other way round); the same 5% below which a single auditor's overview says the system agrees with
-them. A topic fails an auditor when their model finds either, or when they reported the topic (a
+other way round). By default that is the 5% below which a single auditor's overview says the system
+agrees with them; the organizer can ask for a stricter share. A topic fails an auditor when their model finds either, or when they reported the topic (a
 report whose evidence includes one of its comments). Topics are ordered by how many people they fail.
 """
 
@@ -19,10 +19,14 @@ from indielabel.errors import NotFoundError
 from indielabel.organizer.summaries import report_state, stored_reports
 
 FAILURE_SHARE = audit_utils.AGREE_MAX_SHARE
-RULE = (f"An auditor's current model finds the system over-sensitive on a topic when at least "
-        f"{FAILURE_SHARE:.0%} of the topic's comments are ones the system calls toxic and the model does not; "
-        f"under-sensitive when at least {FAILURE_SHARE:.0%} are ones the model calls toxic and the system "
-        f"does not. A topic fails an auditor when their model finds either or they reported the topic.")
+
+
+def rule(min_share: float) -> str:
+    """The rule in words, as the pages state it."""
+    return (f"An auditor's current model finds the system over-sensitive on a topic when at least {min_share:.0%} "
+            f"of the topic's comments are ones the system calls toxic and the model does not; under-sensitive "
+            f"when at least {min_share:.0%} are ones the model calls toxic and the system does not. A topic "
+            f"fails an auditor when their model finds either or they reported the topic.")
 TOP_COMMENTS = 10
 NO_REASON = "(no reason)"
 COLUMNS = ("topic", "label", "n_failed", "n_over", "n_under", "n_reported", "n_auditors")
@@ -50,18 +54,18 @@ def topic_failures(service: AuditService):
     return failures
 
 
-def _fails(summary: dict, topic: str) -> tuple[bool, bool, bool]:
+def _fails(summary: dict, topic: str, min_share: float) -> tuple[bool, bool, bool]:
     over, under = summary["topic_failures"].get(topic, (0.0, 0.0))
-    return over >= FAILURE_SHARE, under >= FAILURE_SHARE, topic in summary["reported_topics"]
+    return over >= min_share, under >= min_share, topic in summary["reported_topics"]
 
 
-def findings_table(summaries: list[dict], topic_labels: dict[str, str]) -> list[dict]:
+def findings_table(summaries: list[dict], topic_labels: dict[str, str], min_share: float) -> list[dict]:
     """One row per topic, the topics that fail most people first."""
     counts = {name: Counter() for name in ("n_over", "n_under", "n_reported", "n_failed")}
     # Each auditor's failing topics as sets: one pass over their figures, not one look-up per topic.
     for summary in summaries:
-        over = {topic for topic, (share, _) in summary["topic_failures"].items() if share >= FAILURE_SHARE}
-        under = {topic for topic, (_, share) in summary["topic_failures"].items() if share >= FAILURE_SHARE}
+        over = {topic for topic, (share, _) in summary["topic_failures"].items() if share >= min_share}
+        under = {topic for topic, (_, share) in summary["topic_failures"].items() if share >= min_share}
         reported = set(summary["reported_topics"])
         for name, topics in (("n_over", over), ("n_under", under), ("n_reported", reported),
                              ("n_failed", over | under | reported)):
@@ -72,14 +76,15 @@ def findings_table(summaries: list[dict], topic_labels: dict[str, str]) -> list[
     return sorted(rows, key=lambda row: (-row["n_failed"], -row["n_reported"], row["topic"]))
 
 
-def topic_detail(service: AuditService, summaries: list[dict], flags: list[dict], topic: str) -> dict:
+def topic_detail(service: AuditService, summaries: list[dict], flags: list[dict], topic: str,
+                 min_share: float) -> dict:
     """One topic's findings: each failed auditor's figures, the reports and their evidence on the
     topic, the comments most often used as evidence, and its most-flagged comments."""
     if topic not in service.topic_labels:
         raise NotFoundError(f"no topic named {topic!r}", field="topic")
     auditors, reports = [], []
     for summary in summaries:
-        over, under, reported = _fails(summary, topic)
+        over, under, reported = _fails(summary, topic, min_share)
         if over or under or reported:
             shares = summary["topic_failures"].get(topic, (None, None))
             auditors.append({"user": summary["user"], "model": summary["current_model"], "over_share": shares[0],
@@ -87,7 +92,7 @@ def topic_detail(service: AuditService, summaries: list[dict], flags: list[dict]
         if reported:
             reports += _topic_reports(service, summary, topic)
     used = Counter(entry["item_id"] for report in reports for entry in report["evidence"])
-    return {"topic": topic, "label": service.topic_labels[topic], "rule": RULE, "auditors": auditors,
+    return {"topic": topic, "label": service.topic_labels[topic], "rule": rule(min_share), "auditors": auditors,
             "reports": reports, "most_used_evidence": _with_comments(service, used.most_common(TOP_COMMENTS)),
             "most_flagged": most_flagged(service, flags, topic)}
 

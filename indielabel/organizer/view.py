@@ -8,6 +8,7 @@ from indielabel.audit.service import AuditService
 from indielabel.config import Settings
 from indielabel.flagging import setup as flagging
 from indielabel.organizer import charts, exports, findings, participants
+from indielabel.organizer.findings import FAILURE_SHARE
 from indielabel.organizer.flag_counts import flag_overview
 from indielabel.organizer.summaries import SummaryIndex
 
@@ -28,15 +29,15 @@ class OrganizerView:
         rows = participants.participant_rows(self.index.summaries(), self.flags())
         return {"participants": rows, "n_participants": len(rows)}
 
-    def findings(self) -> dict:
+    def findings(self, min_share: float = FAILURE_SHARE) -> dict:
         summaries = self.index.summaries()
-        rows = findings.findings_table(summaries, self.service.topic_labels)
-        return {"rule": findings.RULE, "n_auditors": len(summaries),
+        rows = findings.findings_table(summaries, self.service.topic_labels, min_share)
+        return {"rule": findings.rule(min_share), "min_share": min_share, "n_auditors": len(summaries),
                 "n_with_model": sum(1 for summary in summaries if summary["current_model"]),
                 "topics": rows, "chart": charts.findings_chart(rows)}
 
-    def topic(self, topic: str) -> dict:
-        detail = findings.topic_detail(self.service, self.index.summaries(), self.flags(), topic)
+    def topic(self, topic: str, min_share: float = FAILURE_SHARE) -> dict:
+        detail = findings.topic_detail(self.service, self.index.summaries(), self.flags(), topic, min_share)
         return {**detail, "chart": charts.auditors_chart(detail["auditors"])}
 
     def flag_overview(self) -> dict:
@@ -52,5 +53,5 @@ class OrganizerView:
     def participants_csv(self) -> str:
         return exports.participants_csv(self.participants()["participants"])
 
-    def findings_csv(self) -> str:
-        return exports.findings_csv(self.findings()["topics"])
+    def findings_csv(self, min_share: float = FAILURE_SHARE) -> str:
+        return exports.findings_csv(self.findings(min_share)["topics"])

@@ -57,14 +57,16 @@ ROUTES = (
     Route("/admin/api/participants", "get", None, "Organizers: every participant's progress"),
     Route("/admin/api/study_links", "post", organizer_schemas.StudyLinksBody,
           "Organizers: create users reserved for one-time study links"),
-    Route("/admin/api/findings", "get", None, "Organizers: per topic, how many auditors the system fails"),
+    Route("/admin/api/findings", "get", organizer_schemas.FindingsQuery,
+          "Organizers: per topic, how many auditors the system fails"),
     Route("/admin/api/findings/topic", "get", organizer_schemas.TopicFindingsQuery,
           "Organizers: one topic's failed auditors, reports, evidence and flags"),
     Route("/admin/api/flags", "get", None, "Organizers: flags counted by reason, topic and comment"),
     Route("/admin/api/export/reports", "get", organizer_schemas.ReportExportQuery,
           "Organizers: every report as JSON lines, ours or AVID's format", JSON_LINES),
     Route("/admin/api/export/participants", "get", None, "Organizers: one CSV row per auditor", CSV_FILE),
-    Route("/admin/api/export/findings", "get", None, "Organizers: the findings table as CSV", CSV_FILE),
+    Route("/admin/api/export/findings", "get", organizer_schemas.FindingsQuery,
+          "Organizers: the findings table as CSV", CSV_FILE),
 )
 
 ERROR_SCHEMA = {

@@ -75,12 +75,13 @@ def register(app: Flask, service, settings, static_page) -> None:
     @app.get("/admin/api/findings")
     def findings():
         require_organizer()
-        return jsonify(view().findings())
+        return jsonify(view().findings(query(organizer.FindingsQuery).min_share))
 
     @app.get("/admin/api/findings/topic")
     def topic_findings():
         require_organizer()
-        return jsonify(view().topic(query(organizer.TopicFindingsQuery).topic))
+        params = query(organizer.TopicFindingsQuery)
+        return jsonify(view().topic(params.topic, params.min_share))
 
     @app.get("/admin/api/flags")
     def flags():
@@ -104,7 +105,8 @@ def register(app: Flask, service, settings, static_page) -> None:
     @app.get("/admin/api/export/findings")
     def export_findings():
         require_organizer()
-        return download(Response(view().findings_csv(), content_type=CSV_TYPE), "findings.csv")
+        csv_text = view().findings_csv(query(organizer.FindingsQuery).min_share)
+        return download(Response(csv_text, content_type=CSV_TYPE), "findings.csv")
 
 
 def require_organizer() -> str | None:

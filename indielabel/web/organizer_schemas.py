@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
+from indielabel.organizer.findings import FAILURE_SHARE
 from indielabel.web.schemas import NAME_PATTERN, Body, JsonInt, Query, TopicText
 
 MAX_TOKEN_CHARS = 512
@@ -17,7 +18,12 @@ class SignInBody(Body):
     token: str = Field(max_length=MAX_TOKEN_CHARS, description="the organizer token (INDIELABEL_ADMIN_TOKEN)")
 
 
-class TopicFindingsQuery(Query):
+class FindingsQuery(Query):
+    min_share: float = Field(FAILURE_SHARE, ge=0.01, le=1.0,
+                             description="share of a topic's comments the system must get wrong for an auditor")
+
+
+class TopicFindingsQuery(FindingsQuery):
     topic: TopicText = Field(description="a topic name, as in the findings table")
 
 

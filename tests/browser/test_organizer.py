@@ -63,6 +63,9 @@ def test_an_organizer_opens_a_topics_findings_down_to_the_evidence(page: Page, o
     expect(page.get_by_role("heading", name=f"Reports ({2 * N_AUDITORS})")).to_be_visible()
     expect(page.get_by_role("heading", name="Comments most often used as evidence")).to_be_visible()
     expect(page.locator("article.report").first).to_contain_text("The system misreads this topic")
+    page.get_by_role("button", name="All topics").click()
+    page.get_by_label("An auditor counts when the system gets wrong at least").select_option(label="50% of a topic's comments")
+    expect(page.get_by_text("at least 50% of the topic's comments").first).to_be_visible()
 
 
 def test_an_organizer_downloads_every_export(page: Page, organizer_server, study):

@@ -33,10 +33,11 @@ export const participants = async () =>
 export const createStudyLinks = async (wanted: { names: string[] } | { count: number; prefix: string }) =>
   (await post<{ links: StudyLink[] }>("/admin/api/study_links", wanted)).links;
 
-export const findings = () => request<Findings>("/admin/api/findings");
+export const findings = (minShare: number) =>
+  request<Findings>(`/admin/api/findings?${new URLSearchParams({ min_share: String(minShare) })}`);
 
-export const topicFindings = (topic: string) =>
-  request<TopicDetail>(`/admin/api/findings/topic?${new URLSearchParams({ topic })}`);
+export const topicFindings = (topic: string, minShare: number) =>
+  request<TopicDetail>(`/admin/api/findings/topic?${new URLSearchParams({ topic, min_share: String(minShare) })}`);
 
 export const flagOverview = () => request<FlagOverview>("/admin/api/flags");
 
