@@ -16,14 +16,16 @@ from indielabel.storage.store import Store
 from indielabel.web import openapi
 from server import create_app
 from tests.organizer_study import MODEL, N_LABELS, create_user, flask_http, seed_study
+from tests.test_names import HOSTILE_VALUES
 
 SECRET_KEY = "organizer-test-key-" + "x" * 32
 ADMIN_TOKEN = "organizer-token-0123456789"
 BEARER = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 N_AUDITORS = 4
 FLAG_OPTION = "Offensive"
+PAGES_AND_SIGN_IN = {("/admin", "get"), ("/admin.html", "get"), ("/admin/api/session", "post")}
 ADMIN_ROUTES = [route for route in openapi.ROUTES if route.path.startswith("/admin")
-                and (route.path, route.method) not in {("/admin", "get"), ("/admin/api/session", "post")}]
+                and (route.path, route.method) not in PAGES_AND_SIGN_IN]
 
 
 @pytest.fixture(scope="module")
@@ -65,13 +67,12 @@ def test_every_organizer_route_refuses_a_request_without_the_token(app, route):
     assert wrong.status_code == 403
 
 
-@pytest.mark.parametrize("route", [*ADMIN_ROUTES, *(r for r in openapi.ROUTES if r.path == "/admin")],
+@pytest.mark.parametrize("route", [*ADMIN_ROUTES, *(r for r in openapi.ROUTES if r.path in ("/admin", "/admin.html"))],
                          ids=lambda route: f"{route.method} {route.path}")
 def test_without_an_organizer_token_the_area_does_not_exist(small_dataset_dir, tmp_path, route):
     app = create_app({"dataset": str(small_dataset_dir), "output_dir": tmp_path / "output",
                       "data_dir": tmp_path / "data", "secret_key": SECRET_KEY})
     assert _request(app.test_client(), route, json={}, headers=BEARER).status_code == 404
-    assert app.test_client().get("/admin.html").status_code == 404
 
 
 def test_signing_in_gives_an_http_only_strict_cookie_and_writes_need_its_csrf_token(app):
@@ -245,3 +246,11 @@ def test_the_organizers_charts_are_valid_vega_lite(organizer, study):
         validator.validate(spec)
     assert {row["topic"] for row in findings_chart["data"]["values"]} and flags_chart["data"]["values"]
     assert {row["user"] for row in topic_chart["data"]["values"]} >= set(study.users)
+
+
+@pytest.mark.parametrize("value", HOSTILE_VALUES.values(), ids=HOSTILE_VALUES.keys())
+def test_a_hostile_topic_is_a_400_that_touches_no_file(organizer, state_root, value):
+    before = set(state_root.rglob("*"))
+    response = organizer.get("/admin/api/findings/topic", query_string={"topic": value})
+    assert response.status_code == 400 and response.get_json()["error"]["field"] == "topic"
+    assert set(state_root.rglob("*")) == before

@@ -50,6 +50,7 @@ ROUTES = (
     Route("/admin/flags", "get", schemas.FlagExportQuery,
           "Organizers: every flag as CSV or JSON lines (Authorization: Bearer <admin token>)", FLAG_FILES),
     Route("/admin", "get", None, "Organizers: the organizer's page (sign-in form first)", HTML_PAGE),
+    Route("/admin.html", "get", None, "Organizers: the same page, by its file name", HTML_PAGE),
     Route("/admin/api/session", "post", organizer_schemas.SignInBody,
           "Organizers: sign in with the organizer token (sets an HttpOnly session cookie)"),
     Route("/admin/api/session", "get", None, "Organizers: whether signed in, and the session's CSRF token"),
