@@ -12,7 +12,7 @@ then reserved for the one-time key in the printed link, and nobody can claim it 
 ``users link NAME`` issues a new key for an existing user (a participant who lost their cookies);
 the browser that opens it becomes the user's only owner.
 
-Organizer exports are guarded separately, by ``INDIELABEL_ADMIN_TOKEN`` sent as a bearer token.
+The organizer's area is guarded separately, by ``INDIELABEL_ADMIN_TOKEN`` (see ``organizer_session``).
 Nothing here knows HTTP: the server passes the cookie's value in and sends back ``Access.cookie``.
 """
 
