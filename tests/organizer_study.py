@@ -18,38 +18,43 @@ N_LABELS = 20
 
 
 class Http:
-    """What the seeding needs of a client: JSON GETs and POSTs that must succeed."""
+    """What the seeding needs of a client: JSON requests that must succeed.
 
-    def __init__(self, get: Callable[[str, dict], dict], post: Callable[[str, dict], dict]):
-        self.get, self.post = get, post
+    ``send(method, path, params, body)`` returns (status, parsed JSON or text).
+    """
+
+    def __init__(self, send: Callable[[str, str, dict | None, dict | None], tuple[int, object]]):
+        self._send = send
+
+    def _ok(self, method: str, path: str, params: dict | None = None, body: dict | None = None):
+        status, answer = self._send(method, path, params, body)
+        assert status == 200, answer
+        return answer
+
+    def get(self, path: str, params: dict) -> dict:
+        return self._ok("GET", path, params=params)
+
+    def post(self, path: str, body: dict) -> dict:
+        return self._ok("POST", path, body=body)
+
+    def put(self, path: str, body: dict) -> dict:
+        return self._ok("PUT", path, body=body)
 
 
 def flask_http(client) -> Http:
-    def get(path, params):
-        response = client.get(path, query_string=params)
-        assert response.status_code == 200, response.get_data(as_text=True)
-        return response.get_json()
+    def send(method, path, params, body):
+        response = client.open(path, method=method, query_string=params, json=body)
+        return response.status_code, response.get_json(silent=True) or response.get_data(as_text=True)
 
-    def post(path, body):
-        response = client.post(path, json=body)
-        assert response.status_code == 200, response.get_data(as_text=True)
-        return response.get_json()
-
-    return Http(get, post)
+    return Http(send)
 
 
 def requests_http(base_url: str, session) -> Http:
-    def get(path, params):
-        response = session.get(base_url + path, params=params, timeout=60)
-        assert response.status_code == 200, response.text
-        return response.json()
+    def send(method, path, params, body):
+        response = session.request(method, base_url + path, params=params, json=body, timeout=60)
+        return response.status_code, response.json() if response.ok else response.text
 
-    def post(path, body):
-        response = session.post(base_url + path, json=body, timeout=60)
-        assert response.status_code == 200, response.text
-        return response.json()
-
-    return Http(get, post)
+    return Http(send)
 
 
 def create_user(http: Http) -> str:

@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 
 from indielabel.organizer import findings
-from indielabel.organizer.summaries import SummaryIndex
+from indielabel.organizer.summaries import PROFILE, SummaryIndex
 from indielabel.storage.store import Store
 from indielabel.web import openapi
 from server import create_app
@@ -23,6 +23,7 @@ ADMIN_TOKEN = "organizer-token-0123456789"
 BEARER = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 N_AUDITORS = 4
 FLAG_OPTION = "Offensive"
+MIN_GROUP = 2
 PAGES_AND_SIGN_IN = {("/admin", "get"), ("/admin.html", "get"), ("/admin/api/session", "post")}
 ADMIN_ROUTES = [route for route in openapi.ROUTES if route.path.startswith("/admin")
                 and (route.path, route.method) not in PAGES_AND_SIGN_IN]
@@ -38,7 +39,7 @@ def app(small_dataset_dir, small_base_model, state_root):
     return create_app({"dataset": str(small_dataset_dir), "output_dir": state_root / "output",
                        "flagging_dir": state_root / "flagged", "data_dir": state_root / "data",
                        "secret_key": SECRET_KEY, "admin_token": ADMIN_TOKEN, "flagging_mode": "manual",
-                       "flagging_options": [FLAG_OPTION]})
+                       "flagging_options": [FLAG_OPTION], "organizer_min_group_size": MIN_GROUP})
 
 
 @pytest.fixture(scope="module")
@@ -254,3 +255,52 @@ def test_a_hostile_topic_is_a_400_that_touches_no_file(organizer, state_root, va
     response = organizer.get("/admin/api/findings/topic", query_string={"topic": value})
     assert response.status_code == 400 and response.get_json()["error"]["field"] == "topic"
     assert set(state_root.rglob("*")) == before
+
+
+@pytest.fixture(scope="module")
+def described(app, study):
+    """The study's auditors describe themselves: the first half with one value, the rest with another."""
+    attribute, values = next(iter(app.test_client().get("/profile_attributes").get_json()["attributes"].items()))
+    half = len(study.users) // 2
+    chosen = {user: values[0] if number < half else values[1] for number, user in enumerate(study.users)}
+    for user, value in chosen.items():
+        response = app.test_client().put("/profile", json={"user": user, "profile": {attribute: value}})
+        assert response.status_code == 403  # only the auditor's own browser can describe them
+        study.clients[user].put("/profile", {"user": user, "profile": {attribute: value}})
+    return attribute, chosen
+
+
+def test_a_topics_findings_by_self_description_count_each_group_of_at_least_k(organizer, study, described):
+    attribute, chosen = described
+    detail = organizer.get("/admin/api/findings/topic", query_string={"topic": study.topic}).get_json()
+    assert detail["min_group_size"] == MIN_GROUP and detail["n_described"] >= len(chosen)
+    own = {user: next(row for row in study.clients[user].get("/get_audit", {"user": user, "model": MODEL})["topics"]
+                      if row["topic"] == study.topic) for user in study.users}
+    rows = {row["value"]: row for row in detail["groups"] if row["attribute"] == attribute}
+    for value in set(chosen.values()):
+        members = [user for user, chosen_value in chosen.items() if chosen_value == value]
+        assert rows[value]["n_auditors"] == len(members)
+        assert rows[value]["n_over"] == sum(own[user]["over_share"] >= findings.FAILURE_SHARE for user in members)
+        assert rows[value]["n_reported"] == len(members)
+
+
+def test_the_organizers_index_never_writes_a_self_description_to_its_files(app, organizer, study, described):
+    attribute, chosen = described
+    organizer.get("/admin/api/findings")
+    cache_files = list((app.config["SETTINGS"].data_dir / "organizer-summaries").glob("*.json"))
+    assert {path.stem for path in cache_files} >= set(study.users)
+    assert not any(f'"{PROFILE}"' in path.read_text(encoding="utf-8") for path in cache_files)
+
+
+def _described(profile: dict | None, over: float = 0.0) -> dict:
+    return {"topic_failures": {"t": [over, 0.0]}, "reported_topics": [], PROFILE: profile}
+
+
+def test_groups_smaller_than_k_are_hidden_and_so_is_the_smallest_group_that_would_give_them_away():
+    summaries = ([_described({"age": "young"}, 0.5)] * 5 + [_described({"age": "middle"})] * 6
+                 + [_described({"age": "old"}, 0.5)] + [_described(None)] * 3)
+    rows = findings.group_breakdown(summaries, "t", 0.05, 5)
+    assert [(row["value"], row["n_auditors"], row["n_over"]) for row in rows] == [("middle", 6, 0)]
+    everyone = findings.group_breakdown(summaries[:11], "t", 0.05, 5)
+    assert [(row["value"], row["n_over"]) for row in everyone] == [("middle", 0), ("young", 5)]
+    assert findings.group_breakdown(summaries, "t", 0.05, 7) == []

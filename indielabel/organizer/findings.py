@@ -5,6 +5,8 @@ the topic's comments are ones the system calls toxic and the model does not (und
 other way round). By default that is the 5% below which a single auditor's overview says the system
 agrees with them; the organizer can ask for a stricter share. A topic fails an auditor when their model finds either, or when they reported the topic (a
 report whose evidence includes one of its comments). Topics are ordered by how many people they fail.
+A topic's findings are also broken down by the auditors' optional self-descriptions, showing only
+groups of at least ``organizer_min_group_size`` auditors (k-anonymity, k = 5 by default).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import numpy as np
 import audit_utils
 from indielabel.audit.service import AuditService
 from indielabel.errors import NotFoundError
-from indielabel.organizer.summaries import report_state, stored_reports
+from indielabel.organizer.summaries import PROFILE, report_state, stored_reports
 
 FAILURE_SHARE = audit_utils.AGREE_MAX_SHARE
 
@@ -76,6 +78,39 @@ def findings_table(summaries: list[dict], topic_labels: dict[str, str], min_shar
     return sorted(rows, key=lambda row: (-row["n_failed"], -row["n_reported"], row["topic"]))
 
 
+def group_breakdown(summaries: list[dict], topic: str, min_share: float, min_group: int) -> list[dict]:
+    """The topic's findings per self-described group (attribute = value), for groups of at least
+    ``min_group`` auditors. Where an attribute's hidden groups hold fewer than ``min_group`` people
+    together, its smallest shown groups are hidden too, so that no subtraction singles anyone out."""
+    groups: dict[tuple[str, str], list[dict]] = {}
+    for summary in summaries:
+        for attribute, value in (summary.get(PROFILE) or {}).items():
+            groups.setdefault((attribute, value), []).append(summary)
+    rows = []
+    for attribute in sorted({attribute for attribute, _ in groups}):
+        sizes = {value: len(members) for (name, value), members in groups.items() if name == attribute}
+        for value in sorted(_shown_values(sizes, min_group)):
+            rows.append({"attribute": attribute, "value": value, "n_auditors": sizes[value],
+                         **_counts(groups[(attribute, value)], topic, min_share)})
+    return rows
+
+
+def _shown_values(sizes: dict[str, int], min_group: int) -> set[str]:
+    shown = {value for value, size in sizes.items() if size >= min_group}
+    hidden = sum(size for value, size in sizes.items() if value not in shown)
+    while shown and 0 < hidden < min_group:
+        smallest = min(shown, key=lambda value: (sizes[value], value))
+        shown.remove(smallest)
+        hidden += sizes[smallest]
+    return shown
+
+
+def _counts(members: list[dict], topic: str, min_share: float) -> dict:
+    fails = [_fails(summary, topic, min_share) for summary in members]
+    return {"n_over": sum(over for over, _, _ in fails), "n_under": sum(under for _, under, _ in fails),
+            "n_reported": sum(reported for _, _, reported in fails), "n_failed": sum(any(row) for row in fails)}
+
+
 def topic_detail(service: AuditService, summaries: list[dict], flags: list[dict], topic: str,
                  min_share: float) -> dict:
     """One topic's findings: each failed auditor's figures, the reports and their evidence on the
@@ -92,7 +127,10 @@ def topic_detail(service: AuditService, summaries: list[dict], flags: list[dict]
         if reported:
             reports += _topic_reports(service, summary, topic)
     used = Counter(entry["item_id"] for report in reports for entry in report["evidence"])
+    min_group = service.settings.organizer_min_group_size
     return {"topic": topic, "label": service.topic_labels[topic], "rule": rule(min_share), "auditors": auditors,
+            "groups": group_breakdown(summaries, topic, min_share, min_group), "min_group_size": min_group,
+            "n_described": sum(1 for summary in summaries if summary.get(PROFILE)),
             "reports": reports, "most_used_evidence": _with_comments(service, used.most_common(TOP_COMMENTS)),
             "most_flagged": most_flagged(service, flags, topic)}
 

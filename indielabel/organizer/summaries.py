@@ -3,11 +3,12 @@
 A summary holds what the organizer's pages show of one auditor: when they were created and whether by
 a study link, their models and versions, how many labels they gave, their reports by state and the
 topics each report is about, and, for their current model (the non-group model updated last), the
-share of each topic's comments the system gets wrong for them in each direction.
+share of each topic's comments the system gets wrong for them in each direction; in memory only,
+also their optional self-description (never written to the index's files).
 
 The index keeps every summary in memory and in ``<cache_dir>/<user>.json`` beside the *signature* of
-the files it was made from (size and modification time of ``user.json``, each ``model.json`` and
-each ``reports.json``). Every store write replaces one of those files, so a changed signature is a
+the files it was made from (size and modification time of ``user.json``, ``profile.json``, each
+``model.json`` and each ``reports.json``). Every store write replaces one of those files, so a changed signature is a
 changed auditor: a page load stats a few files per auditor and rereads only those that changed.
 Several server processes each keep their own index over the same files, and stay correct.
 """
@@ -25,6 +26,7 @@ from pathlib import Path
 import numpy as np
 from pydantic import ValidationError
 
+from indielabel.storage import profiles
 from indielabel.storage.names import NAME_PATTERN
 from indielabel.storage.reports import Report, is_complete
 from indielabel.storage.store import Store, StoreError
@@ -34,6 +36,8 @@ REPORT_FILE, MODEL_FILE, USER_FILE = "reports.json", "model.json", "user.json"
 GROUP_KIND = "group"
 # Set in user.json when the organizers give the user a study link (indielabel.web.ownership).
 STUDY_LINK_FIELD = "study_link_at"
+# The self-description is kept in memory only: it stays in the user's own folder (storage.profiles).
+PROFILE = "profile"
 # Topic -> (over-sensitive share, under-sensitive share) of one model's predictions.
 TopicFailures = Callable[[np.ndarray], dict[str, list[float]]]
 
@@ -43,7 +47,7 @@ def signature(user_dir: str) -> list:
 
     Plain strings and os calls: this runs for every auditor on every page load.
     """
-    names = [USER_FILE, REPORT_FILE]
+    names = [USER_FILE, REPORT_FILE, profiles.PROFILE_FILE_NAME]
     try:
         names += [f"models/{model}/{name}" for model in sorted(os.listdir(f"{user_dir}/models"))
                   for name in (MODEL_FILE, REPORT_FILE)]
@@ -82,6 +86,7 @@ def summarise(store: Store, user: str, topic_failures: TopicFailures) -> dict:
         "reported_topics": sorted({topic for report in reports for topic in report["topics"]}),
         "report_states": dict(Counter(report["state"] for report in reports)),
         "topic_failures": failures,
+        PROFILE: profiles.read(store, user),
     }
 
 
@@ -153,6 +158,8 @@ class SummaryIndex:
             self._entries.pop(user, None)  # a directory the store made but no user yet
             return
         entry = self._entries.get(user) or self._cached(user)
+        if entry is not None and entry["signature"] == current and PROFILE not in entry["summary"]:
+            entry["summary"][PROFILE] = profiles.read(self.store, user)
         if entry is None or entry["signature"] != current:
             entry = {"signature": current, "summary": summarise(self.store, user, self.topic_failures)}
             self._keep(user, entry)
@@ -162,7 +169,8 @@ class SummaryIndex:
         """Write the entry for the next process; a cache, so written atomically but not synced."""
         self.cache_dir.mkdir(parents=True, exist_ok=True)
         staging = self.cache_dir / f".{user}.json.{os.getpid()}.{threading.get_ident()}"
-        staging.write_text(json.dumps(entry), encoding="utf-8")
+        kept = {**entry, "summary": {key: value for key, value in entry["summary"].items() if key != PROFILE}}
+        staging.write_text(json.dumps(kept), encoding="utf-8")
         os.replace(staging, self.cache_dir / f"{user}.json")
 
     def _cached(self, user: str) -> dict | None:

@@ -62,6 +62,7 @@ def test_an_organizer_opens_a_topics_findings_down_to_the_evidence(page: Page, o
     row.get_by_role("button").click()
     expect(page.get_by_role("heading", name=f"Reports ({2 * N_AUDITORS})")).to_be_visible()
     expect(page.get_by_role("heading", name="Comments most often used as evidence")).to_be_visible()
+    expect(page.get_by_text("Only groups of at least 5 auditors are shown")).to_be_visible()
     expect(page.locator("article.report").first).to_contain_text("The system misreads this topic")
     page.get_by_role("button", name="All topics").click()
     page.get_by_label("An auditor counts when the system gets wrong at least").select_option(label="50% of a topic's comments")

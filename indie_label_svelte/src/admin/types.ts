@@ -69,11 +69,24 @@ export interface TopicReport {
   evidence: { item_id: number; comment: string; system_decision: string; predicted_decision: string | null }[];
 }
 
+export interface GroupFinding {
+  attribute: string;
+  value: string;
+  n_auditors: number;
+  n_over: number;
+  n_under: number;
+  n_reported: number;
+  n_failed: number;
+}
+
 export interface TopicDetail {
   topic: string;
   label: string;
   rule: string;
   auditors: FailedAuditor[];
+  groups: GroupFinding[];
+  min_group_size: number;
+  n_described: number;
   reports: TopicReport[];
   most_used_evidence: CountedComment[];
   most_flagged: CountedComment[];
