@@ -52,6 +52,8 @@ class Settings(BaseModel):
     secret_key: str | None = Field(None, min_length=32)
     # Organizer-only exports (GET /admin/flags) need it as a bearer token; without it they are off.
     admin_token: str | None = Field(None, min_length=16)
+    # The organizer's findings by self-description show only groups of at least this many auditors.
+    organizer_min_group_size: int = Field(5, ge=2)
     max_request_bytes: int = Field(1_000_000, gt=0)
 
     @field_validator("dataset")

@@ -33,3 +33,9 @@ class ForbiddenError(AuditError):
 
 class UnavailableError(AuditError):
     code = "unavailable"
+
+
+class UnauthorizedError(AuditError):
+    """No credentials were sent for a page that needs them (a wrong credential is a ForbiddenError)."""
+
+    code = "unauthorized"

@@ -108,8 +108,9 @@ def _escapes(state_root: Path) -> list[Path]:
 
 
 def test_the_cases_cover_every_route_with_a_name_parameter():
+    # The organizer's routes answer only with the organizer token: tests/test_organizer.py sends them these values.
     with_names = {route.path for route in openapi.ROUTES if route.schema is not None
-                  and NAME_PARAMETERS & set(route.schema.model_fields)}
+                  and NAME_PARAMETERS & set(route.schema.model_fields) and not route.path.startswith("/admin")}
     assert with_names <= set(ROUTES)
 
 

@@ -226,7 +226,7 @@ def test_users_create_refuses_an_existing_user_and_link_moves_ownership(app, mon
 
 def test_the_flag_export_needs_the_admin_token(app, owner):
     client = app.test_client()
-    assert client.get("/admin/flags").status_code == 403
+    assert client.get("/admin/flags").status_code == 401
     assert client.get("/admin/flags", headers={"Authorization": "Bearer wrong-token-0000000"}).status_code == 403
     assert client.get("/admin/flags", headers={"Authorization": ADMIN_TOKEN}).status_code == 403
     authorized = {"Authorization": f"Bearer {ADMIN_TOKEN}"}

@@ -8,12 +8,14 @@ from flask import Flask
 from werkzeug.exceptions import HTTPException
 
 from indielabel.data.dataset import DatasetError, DatasetMissing
-from indielabel.errors import AuditError, ConflictError, ForbiddenError, NotFoundError, UnavailableError
+from indielabel.errors import (AuditError, ConflictError, ForbiddenError, NotFoundError, UnauthorizedError,
+                               UnavailableError)
 from indielabel.storage.names import InvalidName
 from indielabel.storage.store import NotFound, StoreBusy, StoreError
 from indielabel.web.request_handling import RequestError, error_response
 
-STATUS = {NotFoundError: 404, ConflictError: 409, ForbiddenError: 403, UnavailableError: 503}
+STATUS = {NotFoundError: 404, ConflictError: 409, ForbiddenError: 403, UnavailableError: 503,
+          UnauthorizedError: 401}
 logger = logging.getLogger("indielabel")
 NO_DATASET_MESSAGE = ("no dataset has been prepared for this server yet: the organizer can make the default one "
                       "with `make run` (or `python -m indielabel generate`) or import one with "

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, jsonify
 
 from indielabel.audit import flags as user_flags
 from indielabel.config import Settings
 from indielabel.flagging import setup as flagging
-from indielabel.web import ownership, schemas
+from indielabel.web import schemas
+from indielabel.web.organizer_routes import require_organizer
 from indielabel.web.request_handling import body, query, require_owner
 
 EXPORT_TYPES = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson; charset=utf-8"}
@@ -31,7 +32,7 @@ def register(app: Flask, service, flags) -> None:
 def register_admin(app: Flask, settings: Settings) -> None:
     @app.get("/admin/flags")
     def admin_flags():
-        ownership.check_admin(settings.admin_token, request.headers.get("Authorization"))
+        require_organizer()
         params = query(schemas.FlagExportQuery)
         flags = flagging.read_flags(settings.flag_dir) if settings.flag_dir.is_dir() else []
         response = Response(flagging.format_flags(flags, params.format), content_type=EXPORT_TYPES[params.format])

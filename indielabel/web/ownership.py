@@ -12,7 +12,7 @@ then reserved for the one-time key in the printed link, and nobody can claim it 
 ``users link NAME`` issues a new key for an existing user (a participant who lost their cookies);
 the browser that opens it becomes the user's only owner.
 
-Organizer exports are guarded separately, by ``INDIELABEL_ADMIN_TOKEN`` sent as a bearer token.
+The organizer's area is guarded separately, by ``INDIELABEL_ADMIN_TOKEN`` (see ``organizer_session``).
 Nothing here knows HTTP: the server passes the cookie's value in and sends back ``Access.cookie``.
 """
 
@@ -32,7 +32,9 @@ from itsdangerous import BadData, URLSafeSerializer
 
 from indielabel.config import ConfigError, Settings, load_settings
 from indielabel.errors import ForbiddenError, NotFoundError
+from indielabel.organizer.summaries import STUDY_LINK_FIELD
 from indielabel.storage.store import Store
+from indielabel.storage.versions import now_iso
 
 COOKIE_NAME = "indielabel_owner"
 # Chrome keeps a cookie at most 400 days; a participant returning within that time keeps access.
@@ -139,7 +141,7 @@ def invite(store: Store, user: str, *, existing: bool) -> str:
 
     def reserve(current: dict | None) -> dict:
         _require_existence(user, current is not None, existing)
-        return {**(current or {}), CLAIM_KEY_FIELD: _digest(key)}
+        return {**(current or {}), CLAIM_KEY_FIELD: _digest(key), STUDY_LINK_FIELD: now_iso()}
 
     # Checked before taking the lock too, which would make the directory of a user that does not exist.
     _require_existence(user, store.user_exists(user), existing)

@@ -65,7 +65,7 @@ function queryString(params: Record<string, QueryValue>): string {
   return text ? `?${text}` : "";
 }
 
-async function request<T>(path: string, init?: RequestInit): Promise<T> {
+export async function request<T>(path: string, init?: RequestInit): Promise<T> {
   let response: Response;
   try {
     response = await fetch(path, { ...init, headers: { Accept: "application/json", ...init?.headers } });
