@@ -75,7 +75,7 @@ def _add_app_commands(commands) -> None:
     prepare = commands.add_parser("prepare", help="generate the default dataset and fit its model if missing")
     prepare.set_defaults(handler="indielabel.prepare:run_prepare")
 
-    serve = commands.add_parser("serve", help="serve the app (development server)")
+    serve = commands.add_parser("serve", help="serve the app (gunicorn, one process)")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     serve.add_argument("--dataset", help="dataset name under the data directory, or a path")

@@ -53,6 +53,8 @@ class Settings(BaseModel):
     # Organizer-only exports (GET /admin/flags) need it as a bearer token; without it they are off.
     admin_token: str | None = Field(None, min_length=16)
     max_request_bytes: int = Field(1_000_000, gt=0)
+    # A request (head and body) must arrive within this time, or it is answered 408 (see web.buffered_worker).
+    request_read_seconds: float = Field(10.0, gt=0)
 
     @field_validator("dataset")
     @classmethod
