@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 
 from flask import Flask
@@ -15,6 +16,9 @@ from indielabel.web.request_handling import RequestError, error_response
 
 STATUS = {NotFoundError: 404, ConflictError: 409, ForbiddenError: 403, UnavailableError: 503}
 logger = logging.getLogger("indielabel")
+# What a failed write means for the person whose data it was, by the operating system's error.
+STORAGE_PROBLEMS = {errno.EACCES: "is not writable", errno.EPERM: "is not writable", errno.EROFS: "is read-only",
+                    errno.ENOSPC: "is full", errno.EDQUOT: "is over its quota", errno.EFBIG: "refused a file that large"}
 NO_DATASET_MESSAGE = ("no dataset has been prepared for this server yet: the organizer can make the default one "
                       "with `make run` (or `python -m indielabel generate`) or import one with "
                       "`python -m indielabel import`, then reload this page")
@@ -55,6 +59,16 @@ def register(app: Flask) -> None:
         logger.error("stored data unreadable: %s", error)
         return error_response(503, "storage_error", "your saved data could not be read; the organizers have "
                               "been told (nothing was changed)")
+
+    @app.errorhandler(OSError)
+    def storage_failed(error: OSError):
+        problem = STORAGE_PROBLEMS.get(error.errno)
+        if problem is None:
+            return unexpected(error)
+        logger.error("storage failed: %s", error)
+        return error_response(503, "storage_unwritable", f"the server could not save this: its storage {problem} "
+                              f"({error.strerror}); nothing was saved, so send it again later. The organizers "
+                              "have been told.")
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -19,7 +19,7 @@ def register(app: Flask, service, flags) -> None:
         params = body(schemas.FlagBody)
         require_owner(params.user)
         return jsonify(user_flags.flag_item(service(), flags, params.user, params.model, params.item_id,
-                                            params.option))
+                                            params.option, params.request_id))
 
     @app.get("/get_flags")
     def get_flags():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from urllib.parse import urlencode
 
 from flask import Response, after_this_request, current_app, jsonify, redirect, request
@@ -38,10 +39,22 @@ def query(schema: type[BaseModel]) -> BaseModel:
 
 
 def body(schema: type[BaseModel]) -> BaseModel:
-    document = request.get_json(silent=True)
+    """The JSON body, validated. A body over the size limit raises werkzeug's 413, chunked or not."""
+    if not request.is_json:
+        raise RequestError("the request body must be a JSON object (Content-Type: application/json)", None)
+    document = json_document(request.get_data(cache=True))
     if not isinstance(document, dict):
         raise RequestError("the request body must be a JSON object", None)
     return parse(schema, document)
+
+
+def json_document(data: bytes):
+    try:
+        return json.loads(data)
+    except RecursionError:
+        raise RequestError("the request body is nested too deeply", None) from None
+    except ValueError:
+        raise RequestError("the request body must be a JSON object; this is not valid JSON", None) from None
 
 
 def require_owner(user: str) -> None:
