@@ -7,7 +7,8 @@ import secrets
 import sys
 from pathlib import Path
 
-from bench.server_process import ServerProcess, free_port, server_environment
+from bench.server_process import NO_RATE_LIMITS, ServerProcess, free_port, server_environment
+from indielabel.web.production import WORKER_CLASS
 
 WORKERS = 2  # one per core
 THREADS = 4
@@ -65,8 +66,9 @@ def gunicorn_server(dataset_dir: Path, state_dir: Path, log_path: Path, workers:
     """
     state_dir.mkdir(parents=True, exist_ok=True)
     port = free_port()
-    env = server_environment(state_dir, dataset=Path(dataset_dir).resolve(), secret_key=secrets.token_hex(32))
+    env = server_environment(state_dir, dataset=Path(dataset_dir).resolve(), secret_key=secrets.token_hex(32),
+                             **NO_RATE_LIMITS)
     command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", str(threads),
-               "--bind", f"127.0.0.1:{port}", "--preload", "--access-logfile", "-", "--no-control-socket",
+               "--worker-class", WORKER_CLASS, "--bind", f"127.0.0.1:{port}", "--preload", "--access-logfile", "-", "--no-control-socket",
                ENTRY_POINT]
     return GunicornServer(command, port, env, log_path)

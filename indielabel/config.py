@@ -55,6 +55,12 @@ class Settings(BaseModel):
     max_request_bytes: int = Field(1_000_000, gt=0)
     # A request (head and body) must arrive within this time, or it is answered 408 (see web.buffered_worker).
     request_read_seconds: float = Field(10.0, gt=0)
+    # Rate limits (0 turns one off), shared by every worker process; refused actions get 429 + Retry-After.
+    users_per_address_per_hour: int = Field(60, ge=0)
+    flags_per_user_per_minute: int = Field(30, ge=0)
+    saves_per_user_per_minute: int = Field(120, ge=0)
+    # How many proxies in front of the server append to X-Forwarded-For: the client address is then theirs.
+    trusted_proxies: int = Field(0, ge=0, le=5)
 
     @field_validator("dataset")
     @classmethod

@@ -33,3 +33,9 @@ class ForbiddenError(AuditError):
 
 class UnavailableError(AuditError):
     code = "unavailable"
+
+
+class RateLimitedError(AuditError):
+    """Too many actions too fast; ``detail["retry_after_seconds"]`` says when to try again."""
+
+    code = "rate_limited"

@@ -9,12 +9,14 @@ from flask import Flask
 from werkzeug.exceptions import HTTPException
 
 from indielabel.data.dataset import DatasetError, DatasetMissing
-from indielabel.errors import AuditError, ConflictError, ForbiddenError, NotFoundError, UnavailableError
+from indielabel.errors import (AuditError, ConflictError, ForbiddenError, NotFoundError, RateLimitedError,
+                               UnavailableError)
 from indielabel.storage.names import InvalidName
 from indielabel.storage.store import NotFound, StoreBusy, StoreError
 from indielabel.web.request_handling import RequestError, error_response
 
-STATUS = {NotFoundError: 404, ConflictError: 409, ForbiddenError: 403, UnavailableError: 503}
+STATUS = {NotFoundError: 404, ConflictError: 409, ForbiddenError: 403, UnavailableError: 503,
+          RateLimitedError: 429}
 logger = logging.getLogger("indielabel")
 # What a failed write means for the person whose data it was, by the operating system's error.
 STORAGE_PROBLEMS = {errno.EACCES: "is not writable", errno.EPERM: "is not writable", errno.EROFS: "is read-only",
@@ -35,8 +37,11 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(AuditError)
     def audit_error(error: AuditError):
-        return error_response(STATUS.get(type(error), 400), error.code, error.message, error.field,
-                              **error.detail)
+        response = error_response(STATUS.get(type(error), 400), error.code, error.message, error.field,
+                                  **error.detail)
+        if "retry_after_seconds" in error.detail:
+            response.headers["Retry-After"] = str(error.detail["retry_after_seconds"])
+        return response
 
     @app.errorhandler(NotFound)
     def not_found(error: NotFound):

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 from indielabel.web import ownership, schemas
 
 OWNERS = "indielabel.owners"
+LIMITS = "indielabel.rate_limits"
 
 
 class RequestError(Exception):
@@ -59,7 +60,13 @@ def json_document(data: bytes):
 
 def require_owner(user: str) -> None:
     """403 unless this browser owns ``user``; a user nobody owns yet becomes this browser's."""
-    send_owner_cookie(current_app.extensions[OWNERS].check(user, request.cookies.get(ownership.COOKIE_NAME)))
+    send_owner_cookie(current_app.extensions[OWNERS].check(user, request.cookies.get(ownership.COOKIE_NAME),
+                                                           client=request.remote_addr))
+
+
+def limit_rate(name: str, key: str, what: str) -> None:
+    """Count one action under the app's rate limit ``name`` (429 with Retry-After when none is left)."""
+    current_app.extensions[LIMITS].take(name, key, what)
 
 
 def send_owner_cookie(access: ownership.Access) -> None:
