@@ -125,3 +125,10 @@ def load_settings(overrides: dict[str, Any] | None = None, environ: dict[str, st
             f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()
         )
         raise ConfigError(f"invalid settings: {problems}") from error
+
+
+def keep_written_files_private() -> None:
+    """From now on this process creates files 0600 and directories 0700: user data, flag logs, keys and
+    rate counts are for the account that runs the server. Dataset caches, which may be shared, set
+    their own mode."""
+    os.umask(0o077)

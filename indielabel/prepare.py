@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import time
 
-from indielabel.config import Settings, load_settings
+from indielabel.config import Settings, keep_written_files_private, load_settings
 from indielabel.data import dataset as datasets
 from indielabel.progress import step
 
@@ -42,6 +42,7 @@ def run_serve(args) -> int:
     from indielabel.web.production import AppPerProcess, serve_in_this_process
 
     settings = load_settings({"host": args.host, "port": args.port, "dataset": args.dataset})
+    keep_written_files_private()
     app = AppPerProcess(settings, ensure_ready(settings))
     print(f"Serving IndieLabel at http://{settings.host}:{settings.port}", file=sys.stderr, flush=True)
     serve_in_this_process(app, settings.host, settings.port)

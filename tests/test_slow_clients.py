@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from contextlib import ExitStack
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -158,3 +159,17 @@ def test_a_study_links_one_time_key_stays_out_of_the_access_log(make_run_server)
     log = make_run_server.log_tail()
     assert "GET / HTTP/1.1" in log
     assert key not in log
+
+
+def test_the_files_a_server_writes_are_its_own_accounts_only(make_run_server):
+    session = requests.Session()
+    item_id = session.get(f"{make_run_server.url}/get_comments_to_label?n=1", timeout=10).json()["to_label"][0]["item_id"]
+    assert session.post(f"{make_run_server.url}/flag", json={"user": "private_files", "item_id": item_id},
+                        timeout=10).status_code == 200
+    output = Path(make_run_server.environment["INDIELABEL_OUTPUT_DIR"])
+    flagged = Path(make_run_server.environment["INDIELABEL_FLAGGING_DIR"])
+    written = [output / "private_files", output / "private_files" / "user.json", flagged, *flagged.iterdir(),
+               *output.glob(".rate_limits*")]
+    modes = {path.name: oct(path.stat().st_mode & 0o777) for path in written}
+    assert modes == {path.name: oct(0o700 if path.is_dir() else 0o600) for path in written}
+    assert any(name.endswith(".csv") for name in modes) and any(name.startswith(".rate_limits") for name in modes)

@@ -197,10 +197,13 @@ class Store:
             self._require_model(user, model)
         return self._read_reports(path)
 
-    def save_reports(self, user, model: str | None, reports: list[dict], expected_revision: int) -> int:
+    def save_reports(self, user, model: str | None, reports: list[dict], expected_revision: int,
+                     departed: dict[str, dict] | None = None) -> int:
         """Replace the reports if they are still at ``expected_revision``; return the new revision.
 
-        Raises StaleRevision, and writes nothing, when someone saved in between.
+        ``departed`` holds the submission states of the reports this save deletes that were sent (or are
+        being sent); they are kept, first, for ``departed_submissions``. Raises StaleRevision, and
+        writes nothing, when someone saved in between.
         """
         path = self._reports_path(user, model)
         check_reports(reports)
@@ -211,8 +214,39 @@ class Store:
             revision, current_reports = self._read_reports(path)
             if expected_revision != revision:
                 raise StaleRevision(revision, current_reports)
+            if departed:
+                self._keep_departed(path, departed)
             write_json_atomic(path, {"revision": revision + 1, "reports": reports})
         return revision + 1
+
+    def record_submission(self, user, model: str | None, report_id: str, submission: dict) -> None:
+        """Store a report's new submission state: on the report, or, when it was deleted meanwhile (while
+        AVID had it), among the departed submissions, so its AVID id is not lost."""
+        path = self._reports_path(user, model)
+        with self._locked_for_reports(user, model):
+            revision, reports = self._read_reports(path)
+            if not any(report.get("id") == report_id for report in reports):
+                self._keep_departed(path, {report_id: submission})
+                return
+            changed = [{**report, "submission": submission} if report.get("id") == report_id else report
+                       for report in reports]
+            check_reports(changed)
+            write_json_atomic(path, {"revision": revision + 1, "reports": changed})
+
+    def departed_submissions(self, user, model: str | None) -> dict[str, dict]:
+        """Report id -> submission state of deleted reports that were sent: a report put back keeps it,
+        and so its AVID id, and is not sent again."""
+        document = self._read_json(self._departed_path(self._reports_path(user, model)))
+        return document if isinstance(document, dict) else {}
+
+    def _keep_departed(self, reports_path: Path, submissions: dict[str, dict]) -> None:
+        path = self._departed_path(reports_path)
+        current = self._read_json(path)
+        write_json_atomic(path, {**(current if isinstance(current, dict) else {}), **submissions})
+
+    @staticmethod
+    def _departed_path(reports_path: Path) -> Path:
+        return reports_path.with_name("departed_submissions.json")
 
     def update_reports(self, user, model: str | None,
                        change: Callable[[list[dict]], list[dict]]) -> tuple[int, list[dict]]:

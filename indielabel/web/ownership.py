@@ -30,7 +30,7 @@ from urllib.parse import urlencode
 
 from itsdangerous import BadData, URLSafeSerializer
 
-from indielabel.config import ConfigError, Settings, load_settings
+from indielabel.config import ConfigError, Settings, keep_written_files_private, load_settings
 from indielabel.errors import ForbiddenError, NotFoundError
 from indielabel.storage.rate_limits import RateLimits
 from indielabel.storage.store import Store
@@ -245,6 +245,7 @@ def run_users(args) -> int:
     """`python -m indielabel users create|link NAME...`: print, a line each, one-time links that give each
     NAME to one browser. Stops at the first name that cannot be used; the links printed before it work."""
     settings = load_settings()
+    keep_written_files_private()
     store = Store(settings.user_output_dir)
     base_url = args.base_url or f"http://{settings.host}:{settings.port}"
     print(f"One link per user (each works once; send it only to that person), for {base_url}:", file=sys.stderr)

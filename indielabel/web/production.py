@@ -16,7 +16,7 @@ import sys
 import threading
 from typing import TYPE_CHECKING
 
-from indielabel.config import ConfigError, Settings, load_settings
+from indielabel.config import ConfigError, Settings, keep_written_files_private, load_settings
 from indielabel.data.dataset import DatasetError
 
 from gunicorn.app.base import BaseApplication
@@ -74,6 +74,7 @@ def create_production_app() -> AppPerProcess:
     """The app for gunicorn: settings from the environment, checked, and the dataset ready."""
     from indielabel.prepare import ensure_ready
 
+    keep_written_files_private()
     try:
         settings = load_settings()
         require_production_settings(settings)
