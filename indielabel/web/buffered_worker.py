@@ -56,6 +56,13 @@ def error_bytes(status: int) -> bytes:
 class BufferedThreadWorker(ThreadWorker):
     """gunicorn's threaded worker (``gthread``), with requests read whole in the event loop first."""
 
+    @classmethod
+    def check_config(cls, cfg, log):
+        super().check_config(cfg, log)
+        if cfg.is_ssl:
+            # The bytes read before a thread takes a request are the request itself, not TLS records.
+            raise RuntimeError("this worker serves plain HTTP: terminate TLS in a proxy in front of it")
+
     def init_process(self):
         settings = load_settings()
         self.max_body_bytes = settings.max_request_bytes
