@@ -26,6 +26,7 @@ from gunicorn.workers.gthread import ThreadWorker
 
 from indielabel.config import load_settings
 from indielabel.web.request_framing import Framing, framing, head_of
+from indielabel.web.request_handling import error_document
 from indielabel.web.security_headers import add_security_headers
 
 RECEIVE_BYTES = 64 * 1024
@@ -46,7 +47,7 @@ INTERNAL = ("internal_error", "something went wrong on the server; it has been l
 def error_bytes(status: int) -> bytes:
     """A complete HTTP/1.1 error response, as our JSON with our headers, that closes the connection."""
     code, message = MESSAGES.get(status, INTERNAL)
-    body = json.dumps({"error": {"code": code, "message": message, "field": None}}).encode()
+    body = json.dumps(error_document(code, message)).encode()
     headers = {"Content-Type": "application/json", "Content-Length": str(len(body)), "Connection": "close"}
     add_security_headers(headers, private=True)
     lines = [f"HTTP/1.1 {status} {HTTPStatus(status).phrase}"] + [f"{name}: {value}" for name, value in headers.items()]

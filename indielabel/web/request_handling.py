@@ -20,8 +20,13 @@ class RequestError(Exception):
         self.message, self.field = message, field
 
 
+def error_document(code: str, message: str, field: str | None = None, **extra) -> dict:
+    """Every error's JSON, also the ones the serving worker sends before a request reaches Flask."""
+    return {"error": {"code": code, "message": message, "field": field, **extra}}
+
+
 def error_response(status: int, code: str, message: str, field: str | None = None, **extra) -> Response:
-    response = jsonify({"error": {"code": code, "message": message, "field": field, **extra}})
+    response = jsonify(error_document(code, message, field, **extra))
     response.status_code = status
     return response
 
