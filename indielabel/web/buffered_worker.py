@@ -8,6 +8,8 @@ which waits on all connections at once, and gives a thread only a request that h
 as a reverse proxy that buffers requests would. A request that does not arrive within
 ``INDIELABEL_REQUEST_READ_SECONDS`` is answered 408; a body over ``INDIELABEL_MAX_REQUEST_BYTES``
 is answered 413 before it is read (``Content-Length``) or as soon as it passes the limit (chunked).
+The requests being read may hold at most ``BUFFERED_BODIES`` full-size bodies of memory together; one
+that would take more is answered 503.
 
 Errors answered here, and the ones gunicorn's own parser answers (400, 414, 431...), are our JSON
 errors with our security headers, like every error of the app.
@@ -30,11 +32,15 @@ from indielabel.web.request_handling import error_document
 from indielabel.web.security_headers import add_security_headers
 
 RECEIVE_BYTES = 64 * 1024
+# Requests held while they arrive may take this many full-size bodies of memory per worker; a request
+# that would need more is answered 503, so many clients sending large bodies slowly cannot exhaust it.
+BUFFERED_BODIES = 16
 CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 MESSAGES = {
     400: ("bad_request", "the request is not valid HTTP"),
     403: ("forbidden", "this request is not allowed from this address"),
     408: ("request_timeout", "the request did not arrive in time; send it again"),
+    503: ("busy", "the server is receiving too many requests at once; send it again in a moment"),
     413: ("request_entity_too_large", "the request body is larger than this server accepts"),
     414: ("request_uri_too_long", "the address of the request is too long"),
     417: ("expectation_failed", "the server cannot meet the request's Expect header"),
@@ -70,6 +76,8 @@ class BufferedThreadWorker(ThreadWorker):
         self.read_seconds = settings.request_read_seconds
         cfg = self.cfg
         self.max_head_bytes = cfg.limit_request_line + cfg.limit_request_fields * (cfg.limit_request_field_size + 2)
+        self.buffer_budget = BUFFERED_BODIES * self.max_body_bytes
+        self.buffered_bytes = 0
         self.reading: dict = {}
         super().init_process()
 
@@ -78,6 +86,7 @@ class BufferedThreadWorker(ThreadWorker):
         received = bytearray(conn.parser.unreader.take_buffered()) if conn.parser else bytearray()
         conn.sock.setblocking(False)
         self.reading[conn] = _Reading(received, time.monotonic() + self.read_seconds)
+        self.buffered_bytes += len(received)
         self.poller.register(conn.sock, selectors.EVENT_READ, partial(self._receive, conn))
         if received:
             self._judge(conn)
@@ -93,7 +102,12 @@ class BufferedThreadWorker(ThreadWorker):
             self._stop_reading(conn)
             self._close(conn)
             return
+        if self.buffered_bytes + len(data) > self.buffer_budget:
+            self._stop_reading(conn)
+            self._refuse(conn, 503)
+            return
         self.reading[conn].received += data
+        self.buffered_bytes += len(data)
         self._judge(conn)
 
     def _judge(self, conn):
@@ -121,7 +135,7 @@ class BufferedThreadWorker(ThreadWorker):
             _send_quietly(conn.sock, CONTINUE)
 
     def _stop_reading(self, conn):
-        del self.reading[conn]
+        self.buffered_bytes -= len(self.reading.pop(conn).received)
         self.poller.unregister(conn.sock)
 
     def _refuse(self, conn, status: int):
