@@ -4,6 +4,7 @@ Layout under the root directory (e.g. ``data/output``)::
 
     <user>/user.json                                  {"user", "created_at"} and who owns the user
     <user>/reports.json                               reports written while auditing without a model
+    <user>/profile.json                               what the user said about themselves (optional)
     <user>/models/<model>/model.json                  {"name", "kind", "parent", "topic", "group", ...}
     <user>/models/<model>/versions/<n>/labels.json    {"<item_id>": rating}
     <user>/models/<model>/versions/<n>/metrics.json   cv_mae, band, system metrics, n_labels, created_at
@@ -41,6 +42,7 @@ from indielabel.storage.atomic_files import (
     write_json_atomic,
     write_synced,
 )
+from indielabel.storage.departed import DepartedSubmissions
 from indielabel.storage.names import NAME_PATTERN, validate_name
 from indielabel.storage.versions import NewVersion, Version, VersionContent, check_reports, mapping, now_iso
 
@@ -71,7 +73,7 @@ class StaleRevision(Exception):
         self.current_reports = current_reports
 
 
-class Store:
+class Store(DepartedSubmissions):
     def __init__(self, root: Path, lock_timeout: float = LOCK_TIMEOUT_SECONDS):
         self.root = Path(root)
         self.lock_timeout = lock_timeout
@@ -107,6 +109,36 @@ class Store:
             document.update(user=user, created_at=(current or {}).get("created_at") or now_iso())
             write_json_atomic(path, document)
         return document
+
+    def list_users(self) -> list[str]:
+        """Every user with a user.json, sorted."""
+        if not self.root.is_dir():
+            return []
+        return sorted(entry.name for entry in self.root.iterdir()
+                      if NAME_PATTERN.fullmatch(entry.name) and (entry / "user.json").is_file())
+
+    def user_document(self, user, name: str) -> Any:
+        """A JSON document kept beside user.json (``<user>/<name>``); None when there is none."""
+        return self._read_json(self._user_dir(user) / name)
+
+    def write_user_document(self, user, name: str, document) -> None:
+        """Replace ``<user>/<name>`` atomically under the user's lock, creating the user if needed."""
+        with self._locked(user):
+            self._create_user_record(user)
+            write_json_atomic(self._user_dir(user) / name, document)
+
+    def delete_user_document(self, user, name: str) -> bool:
+        """Remove ``<user>/<name>`` for good; False when there was none."""
+        path = self._user_dir(user) / name
+        if not path.exists():
+            return False
+        with self._locked(user):
+            try:
+                path.unlink()
+            except FileNotFoundError:
+                return False
+            fsync_dir(path.parent)
+        return True
 
     # Models and versions
 
@@ -218,35 +250,6 @@ class Store:
                 self._keep_departed(path, departed)
             write_json_atomic(path, {"revision": revision + 1, "reports": reports})
         return revision + 1
-
-    def record_submission(self, user, model: str | None, report_id: str, submission: dict) -> None:
-        """Store a report's new submission state: on the report, or, when it was deleted meanwhile (while
-        AVID had it), among the departed submissions, so its AVID id is not lost."""
-        path = self._reports_path(user, model)
-        with self._locked_for_reports(user, model):
-            revision, reports = self._read_reports(path)
-            if not any(report.get("id") == report_id for report in reports):
-                self._keep_departed(path, {report_id: submission})
-                return
-            changed = [{**report, "submission": submission} if report.get("id") == report_id else report
-                       for report in reports]
-            check_reports(changed)
-            write_json_atomic(path, {"revision": revision + 1, "reports": changed})
-
-    def departed_submissions(self, user, model: str | None) -> dict[str, dict]:
-        """Report id -> submission state of deleted reports that were sent: a report put back keeps it,
-        and so its AVID id, and is not sent again."""
-        document = self._read_json(self._departed_path(self._reports_path(user, model)))
-        return document if isinstance(document, dict) else {}
-
-    def _keep_departed(self, reports_path: Path, submissions: dict[str, dict]) -> None:
-        path = self._departed_path(reports_path)
-        current = self._read_json(path)
-        write_json_atomic(path, {**(current if isinstance(current, dict) else {}), **submissions})
-
-    @staticmethod
-    def _departed_path(reports_path: Path) -> Path:
-        return reports_path.with_name("departed_submissions.json")
 
     def update_reports(self, user, model: str | None,
                        change: Callable[[list[dict]], list[dict]]) -> tuple[int, list[dict]]:
