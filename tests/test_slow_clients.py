@@ -93,6 +93,17 @@ def test_make_run_serves_with_the_same_worker_and_no_development_server_warning(
     assert "development server" not in log.lower()
 
 
+def test_clients_that_ask_to_close_and_then_do_not_stall_nobody(server):
+    with ExitStack() as stack:
+        for _ in range(20):
+            stack.enter_context(connect(server)).sendall(b"GET /api/health HTTP/1.1\r\nHost: x\r\n"
+                                                          b"Connection: close\r\n\r\n")
+        time.sleep(0.2)
+        started = time.monotonic()
+        assert requests.get(f"{server}/api/health", timeout=10).status_code == 200
+        assert time.monotonic() - started < 1.0
+
+
 def test_bodies_arriving_beyond_the_workers_memory_budget_are_answered_503_and_health_still_answers(server):
     almost_whole = (b"POST /flag HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % MAX_BODY
                     + b"x" * (MAX_BODY - 10))

@@ -35,6 +35,8 @@ RECEIVE_BYTES = 64 * 1024
 # Requests held while they arrive may take this many full-size bodies of memory per worker; a request
 # that would need more is answered 503, so many clients sending large bodies slowly cannot exhaust it.
 BUFFERED_BODIES = 16
+# How long a closing connection may keep sending before it is closed anyway (gunicorn's figure).
+LINGER_SECONDS = 2.0
 CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 MESSAGES = {
     400: ("bad_request", "the request is not valid HTTP"),
@@ -79,6 +81,7 @@ class BufferedThreadWorker(ThreadWorker):
         self.buffer_budget = BUFFERED_BODIES * self.max_body_bytes
         self.buffered_bytes = 0
         self.reading: dict = {}
+        self.lingering: dict = {}
         super().init_process()
 
     def enqueue_req(self, conn):
@@ -100,7 +103,7 @@ class BufferedThreadWorker(ThreadWorker):
             data = b""
         if not data:
             self._stop_reading(conn)
-            self._close(conn)
+            self._closed(conn)
             return
         if self.buffered_bytes + len(data) > self.buffer_budget:
             self._stop_reading(conn)
@@ -143,25 +146,59 @@ class BufferedThreadWorker(ThreadWorker):
         _send_quietly(conn.sock, error_bytes(status))
         self._close(conn)
 
+    def finish_request(self, conn, fs):
+        """As gthread's, but a connection that ends after its answer lingers in the event loop: gthread
+        lingers there blocking (up to 2 s), so clients that ask to close and then do not stall everyone."""
+        if fs.cancelled() or fs.exception() is not None or fs.result() is not False:
+            super().finish_request(conn, fs)
+            return
+        self._close(conn)
+
     def _close(self, conn):
-        self.nr_conns -= 1
+        """Close after the answer went out: send FIN, then read and drop what the client still sends
+        until it closes too or LINGER_SECONDS pass, so the answer is not cut off by a reset."""
         try:
             conn.sock.shutdown(socket.SHUT_WR)
         except OSError:
-            pass
+            self._closed(conn)
+            return
+        conn.sock.setblocking(False)
+        self.lingering[conn] = time.monotonic() + LINGER_SECONDS
+        self.poller.register(conn.sock, selectors.EVENT_READ, partial(self._drain, conn))
+
+    def _drain(self, conn, sock):
+        try:
+            data = sock.recv(RECEIVE_BYTES)
+        except BlockingIOError:
+            return
+        except OSError:
+            data = b""
+        if not data:
+            self._stop_lingering(conn)
+
+    def _stop_lingering(self, conn):
+        del self.lingering[conn]
+        self.poller.unregister(conn.sock)
+        self._closed(conn)
+
+    def _closed(self, conn):
+        self.nr_conns -= 1
         conn.close()
 
     def murder_pending(self):
-        """Also answer 408 to requests still arriving after their time (checked about once a second)."""
+        """Also answer 408 to requests still arriving after their time, and end lingering connections
+        whose time is up (checked about once a second)."""
         super().murder_pending()
         now = time.monotonic()
+        for conn in [conn for conn, deadline in self.lingering.items() if deadline <= now]:
+            self._stop_lingering(conn)
         for conn in [conn for conn, reading in self.reading.items() if reading.deadline <= now]:
             started = bool(self.reading[conn].received)
             self._stop_reading(conn)
             if started:
                 self._refuse(conn, 408)
             else:
-                self._close(conn)
+                self._closed(conn)
 
     def handle_error(self, req, client, addr, exc):
         """gunicorn's answer to a request it cannot parse (its status and log line), sent as our JSON."""
