@@ -95,12 +95,9 @@ class BufferedThreadWorker(ThreadWorker):
             self._judge(conn)
 
     def _receive(self, conn, sock):
-        try:
-            data = sock.recv(RECEIVE_BYTES)
-        except BlockingIOError:
+        data = _receive_quietly(sock)
+        if data is None:
             return
-        except OSError:
-            data = b""
         if not data:
             self._stop_reading(conn)
             self._closed(conn)
@@ -167,13 +164,7 @@ class BufferedThreadWorker(ThreadWorker):
         self.poller.register(conn.sock, selectors.EVENT_READ, partial(self._drain, conn))
 
     def _drain(self, conn, sock):
-        try:
-            data = sock.recv(RECEIVE_BYTES)
-        except BlockingIOError:
-            return
-        except OSError:
-            data = b""
-        if not data:
+        if _receive_quietly(sock) == b"":
             self._stop_lingering(conn)
 
     def _stop_lingering(self, conn):
@@ -228,6 +219,17 @@ class _CapturedSocket:
         self.sent += data
 
     send = sendall
+
+
+def _receive_quietly(sock) -> bytes | None:
+    """What a readable socket holds: b"" when the client closed (or the connection broke), None when
+    nothing has arrived after all."""
+    try:
+        return sock.recv(RECEIVE_BYTES)
+    except BlockingIOError:
+        return None
+    except OSError:
+        return b""
 
 
 def _send_quietly(sock, data: bytes) -> None:
