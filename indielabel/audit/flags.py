@@ -38,14 +38,15 @@ def _row(service: AuditService, user: str, model: str | None, item_id: int) -> d
 
 
 def flag_item(service: AuditService, flagging: Flagging, user: str, model: str | None, item_id: int,
-              option: str | None) -> dict:
-    """Record a manual flag of one comment; the total flagged so far comes back."""
+              option: str | None, request_id: str | None = None) -> dict:
+    """Record a manual flag of one comment; the total flagged so far comes back (for a retried
+    ``request_id``, the total when it was first recorded, and nothing is logged again)."""
     if flagging.mode != "manual":
         raise ConflictError(f"flag buttons are off on this server (flagging mode is {flagging.mode!r})",
                             field="option")
     row = _row(service, user, model, item_id)
     try:
-        total = flagging.record(row, option, username=user)
+        total = flagging.record(row, option, username=user, request_id=request_id)
     except ValueError as error:
         raise InputError(str(error), field="option") from error
     return {"flagged": {**row, "option": option}, "total": total}

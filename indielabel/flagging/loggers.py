@@ -130,8 +130,7 @@ class AppendLog:
                 records = self._count_records(self.path) if size else 0
                 if size and not self._ends_with_line_end():
                     data = b"\n" + data
-            with open(self.path, "ab") as file:
-                file.write(data)
+            _append_durably(self.path, data, size)
             records += 1
             self._write_tally(records, size + len(data))
         return records
@@ -152,14 +151,32 @@ class AppendLog:
         return records if isinstance(records, int) else None
 
     def _write_tally(self, records: int, size: int) -> None:
+        # Only a cache: when it cannot be written, the next append sees a stale size and counts again.
         scratch = self._tally_path.with_name(self._tally_path.name + ".tmp")
-        scratch.write_text(json.dumps({"records": records, "bytes": size}), encoding="utf-8")
-        os.replace(scratch, self._tally_path)
+        try:
+            scratch.write_text(json.dumps({"records": records, "bytes": size}), encoding="utf-8")
+            os.replace(scratch, self._tally_path)
+        except OSError:
+            pass
 
     def _ends_with_line_end(self) -> bool:
         with open(self.path, "rb") as file:
             file.seek(-1, os.SEEK_END)
             return file.read(1) == b"\n"
+
+
+def _append_durably(path: Path, data: bytes, size_before: int) -> None:
+    """Append ``data`` and fsync it; when that fails part way (disk full, a read-only disk) the file
+    is cut back to ``size_before``, so a failed flag leaves no partial row behind."""
+    with open(path, "ab", buffering=0) as file:
+        try:
+            unwritten = memoryview(data)
+            while unwritten:
+                unwritten = unwritten[file.write(unwritten):]
+            os.fsync(file.fileno())
+        except OSError:
+            file.truncate(size_before)
+            raise
 
 
 def checked_components(components: Sequence[str]) -> list[str]:

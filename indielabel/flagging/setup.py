@@ -29,6 +29,7 @@ from indielabel.flagging.loggers import (
     csv_line,
     dataset_files,
 )
+from indielabel.flagging.receipts import Receipts
 
 __all__ = [
     "FLAG_COMPONENTS", "MODES", "CSVLogger", "FlagOption", "Flagging", "FlaggingCallback",
@@ -62,13 +63,18 @@ class Flagging:
     callback: FlaggingCallback | None
     directory: Path | None
     components: tuple[str, ...] = FLAG_COMPONENTS
+    receipts: Receipts | None = None
 
     @property
     def enabled(self) -> bool:
         return self.mode != "never"
 
-    def record(self, item_row: Mapping, option_value: str | None = None, username: str | None = None) -> int:
-        """Log one flag of a comment row (a mapping holding every component) and return the total so far."""
+    def record(self, item_row: Mapping, option_value: str | None = None, username: str | None = None,
+               request_id: str | None = None) -> int:
+        """Log one flag of a comment row (a mapping holding every component) and return the total so far.
+
+        A ``request_id`` already recorded (a client's retry) logs nothing and answers the first total.
+        """
         if not self.enabled or self.callback is None:
             raise FlaggingDisabledError("flagging is turned off (flagging_mode is 'never')")
         self._check_option(option_value)
@@ -76,7 +82,9 @@ class Flagging:
         if missing:
             raise ValueError(f"the flagged row lacks {missing}; it needs {list(self.components)}")
         flag_data = [item_row[name] for name in self.components]
-        return self.callback.flag(flag_data, flag_option=option_value, username=username)
+        key = None if request_id is None else json.dumps([username, request_id])
+        return self.receipts.once(key, lambda: self.callback.flag(flag_data, flag_option=option_value,
+                                                                  username=username))
 
     def _check_option(self, option_value: str | None) -> None:
         allowed = [option.value for option in self.options]
@@ -100,7 +108,7 @@ def configure_flagging(settings: Settings) -> Flagging:
         callback.setup(list(FLAG_COMPONENTS), directory)
     except (OSError, TypeError, ValueError) as error:
         raise ConfigError(f"flagging_callback {settings.flagging_callback} could not start: {error}") from error
-    return Flagging(mode, options, callback=callback, directory=directory)
+    return Flagging(mode, options, callback=callback, directory=directory, receipts=Receipts(directory))
 
 
 def parse_mode(value: str) -> str:

@@ -9,8 +9,9 @@ from indielabel.config import Settings
 from indielabel.flagging import setup as flagging
 from indielabel.web import schemas
 from indielabel.web.organizer_routes import require_organizer
-from indielabel.web.request_handling import body, query, require_owner
+from indielabel.web.request_handling import body, limit_rate, query, require_owner
 
+FLAGS_LIMIT = "flags"
 EXPORT_TYPES = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson; charset=utf-8"}
 
 
@@ -19,8 +20,9 @@ def register(app: Flask, service, flags) -> None:
     def flag():
         params = body(schemas.FlagBody)
         require_owner(params.user)
+        limit_rate(FLAGS_LIMIT, params.user, "flags from one user")
         return jsonify(user_flags.flag_item(service(), flags, params.user, params.model, params.item_id,
-                                            params.option))
+                                            params.option, params.request_id))
 
     @app.get("/get_flags")
     def get_flags():

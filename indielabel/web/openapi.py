@@ -87,7 +87,9 @@ ERROR_SCHEMA = {
     }},
 }
 ERROR_STATUSES = {"400": "Invalid input", "401": "Sign-in needed", "403": "Not yours", "404": "Not found", "405": "Method not allowed",
-                  "409": "Conflict", "413": "Request too large", "503": "Unavailable"}
+                  "409": "Conflict", "413": "Request too large", "503": "Unavailable",
+                  "414": "Request line too long", "429": "Too many requests (see Retry-After)",
+                  "431": "Request headers too large"}
 
 
 def _query_parameters(schema: type[BaseModel]) -> list[dict]:

@@ -73,7 +73,8 @@ class FlagsQuery(UserQuery):
 class CommentsToLabelQuery(Query):
     n: int = Field(20, ge=1, le=100, description="how many comments")
     topic: TopicText | None = None
-    exclude: str = Field("", max_length=20_000, pattern=r"^[0-9,]*$",
+    # Each id has at most 18 digits (an int64), so converting one is cheap and never fails.
+    exclude: str = Field("", max_length=20_000, pattern=r"^[0-9]{0,18}(,[0-9]{0,18})*$",
                          description="comma-separated item ids already shown, not to be offered again")
 
     @property
@@ -209,6 +210,9 @@ class FlagBody(Body):
     model: str | None = _model_field(default=None)
     item_id: Annotated[JsonInt, Field(ge=INT64_MIN, le=INT64_MAX)]
     option: str | None = Field(None, max_length=MAX_TEXT)
+    request_id: str | None = Field(None, pattern=r"^[A-Za-z0-9_-]{8,64}$",
+                                   description="a new id per flag, the same when the flag is sent again: "
+                                               "a retry is then not logged twice")
 
 
 class ClaimQuery(Query):

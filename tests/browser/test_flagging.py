@@ -96,3 +96,26 @@ def test_in_auto_mode_every_label_is_logged_without_a_flag_button(offline_server
     assert sorted(int(flag["item_id"]) for flag in logged) == sorted(labeled)
     assert all(flag["flag"] == "" for flag in logged)
     expect(flag_buttons(page)).to_have_count(0)
+
+
+def test_a_flag_whose_answer_was_lost_is_logged_once_when_retried(server, page: Page):
+    user = new_user_with_model(server.url)
+    sent_ids = []
+
+    def lose_the_first_answer(route):
+        sent_ids.append(route.request.post_data_json["request_id"])
+        if len(sent_ids) == 1:
+            route.fetch()  # the server records the flag, but its answer never reaches the page
+            route.abort()
+        else:
+            route.continue_()
+
+    page.route("**/flag", lose_the_first_answer)
+    open_app(page, server.url, user=user, tab="auditing")
+    row = open_topic_table(page).locator("tbody tr").first
+    row.get_by_role("button", name="Flag as Offensive").click()
+    row.get_by_role("button", name="Error: not flagged. Retry").click()
+    expect(row.get_by_text("Flagged: Offensive")).to_be_visible()
+
+    assert len(sent_ids) == 2 and sent_ids[0] == sent_ids[1]
+    assert [flag["flag"] for flag in server.flag_log() if flag["username"] == user] == ["Offensive"]

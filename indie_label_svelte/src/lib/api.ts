@@ -185,8 +185,16 @@ export const submitReports = (user: string, model: string | null, reportIds: str
 
 export const avidExportUrl = (user: string, model: string | null) => "/export_avid_reports" + queryString({ user, model });
 
-export const flagComment = (user: string, model: string | null, itemId: number, option: string | null) =>
-  post<{ total: number }>("/flag", { user, model: model ?? undefined, item_id: itemId, option: option ?? undefined });
+/** `requestId` is the same when a failed flag is sent again, so the server logs it once. */
+export const flagComment = (user: string, model: string | null, itemId: number, option: string | null,
+                            requestId: string) =>
+  post<{ total: number }>("/flag", {
+    user, model: model ?? undefined, item_id: itemId, option: option ?? undefined, request_id: requestId,
+  });
+
+/** A random id for a request that may be sent again (crypto.randomUUID needs HTTPS; this does not). */
+export const newRequestId = (): string =>
+  Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, "0")).join("");
 
 /** The comments the user flagged, with their predicted ratings under `model` (null without a model). */
 export async function flagsOf(user: string, model: string | null): Promise<FlaggedComment[]> {
