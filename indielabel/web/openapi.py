@@ -46,6 +46,10 @@ ROUTES = (
     Route("/get_flags", "get", schemas.UserQuery, "The comments a user flagged"),
     Route("/admin/flags", "get", schemas.FlagExportQuery,
           "Organizers: every flag as CSV or JSON lines (Authorization: Bearer <admin token>)", FLAG_FILES),
+    Route("/log_label", "post", schemas.LabelLogBody, "Auto flagging mode: log one label as it is given"),
+    Route("/probe", "post", schemas.ProbeBody, "Try a comment you write: the system's and your model's ratings"),
+    Route("/get_probes", "get", schemas.UserQuery, "The comments a user tried, newest first"),
+    Route("/flag_probe", "post", schemas.ProbeFlagBody, "Flag a comment you tried"),
 )
 
 ERROR_SCHEMA = {
