@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import threading
 
 import pytest
 
@@ -176,3 +177,21 @@ def test_a_gradio_4_log_csv_is_read_by_its_header(tmp_path):
     assert read_flag_log(tmp_path).flags == [{"text": "hello", "output": "0.9", "flag": "wrong", "username": "ana",
                                               "timestamp": "2024-01-02 10:00:00.000000", "source": "log.csv"}]
     assert [flag["text"] for flag in flags_of_user(tmp_path, "ana")] == ["hello"]
+
+
+def test_the_same_flag_from_eight_threads_at_once_is_one_row(tmp_path):
+    flagging = manual(logger_of(CSVLogger, tmp_path), tmp_path)
+    start = threading.Barrier(8)
+    results = []
+
+    def flag_once():
+        start.wait()
+        results.append(flagging.record(row(1), "Offensive", "ana"))
+
+    threads = [threading.Thread(target=flag_once) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results, key=str) == [1, *[None] * 7]
+    assert len(read_flag_log(tmp_path).flags) == 1
