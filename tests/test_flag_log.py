@@ -195,3 +195,13 @@ def test_the_same_flag_from_eight_threads_at_once_is_one_row(tmp_path):
         thread.join()
     assert sorted(results, key=str) == [1, *[None] * 7]
     assert len(read_flag_log(tmp_path).flags) == 1
+
+
+def test_an_unreadable_header_hides_no_row(tmp_path):
+    logger = logger_of(CSVLogger, tmp_path)
+    logger.flag(flag_data(1), "Spam", "ana")
+    path = tmp_path / "dataset1.csv"
+    path.write_bytes(b"\xff" + path.read_bytes())
+    log = read_flag_log(tmp_path)
+    assert [flag["item_id"] for flag in log.flags] == ["1"]
+    assert "dataset1.csv record 1" in log.problems[0]

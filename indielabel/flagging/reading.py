@@ -101,6 +101,7 @@ def _records(log: AppendLog):
 
 
 def _read_csv(path: Path, default_header, log: FlagLog) -> None:
+    """The flags of one CSV log; `default_header` names the cells of a log without a header row."""
     records = list(_records(AppendLog(path, csv_users)))
     header = default_header
     if records:
@@ -108,11 +109,11 @@ def _read_csv(path: Path, default_header, log: FlagLog) -> None:
             first = csv_cells(records[0][1])
         except ValueError as error:
             log.problems.append(_problem(path, 1, error))
-            first = None
-        if default_header is None or (first and tuple(first[-3:]) == FLAG_COLUMNS):
-            header, records = first, records[1:]
-    if header is None:
-        return
+            # An unreadable header hides no row: they are named as IndieLabel's own logs name them.
+            header, records = default_header or [*FLAG_COMPONENTS, *FLAG_COLUMNS], records[1:]
+        else:
+            if default_header is None or tuple(first[-3:]) == FLAG_COLUMNS:
+                header, records = first, records[1:]
     for number, record in records:
         _add(log, path, number, lambda: _named_cells(header, csv_cells(record), path))
 
