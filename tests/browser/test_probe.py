@@ -83,4 +83,8 @@ def test_explore_leads_to_try_it_yourself(probe_server, page: Page):
     open_app(page, probe_server.url, user=user, tab="auditing", model="mine")
     page.goto(f"{probe_server.url}/?mode=explore&user={user}")
     page.get_by_role("link", name="Try a comment of your own").click()
-    expect(page.get_by_role("region", name="Try it yourself")).to_be_in_viewport(timeout=30_000)
+    panel = page.get_by_role("region", name="Try it yourself")
+    expect(panel).to_be_in_viewport(timeout=30_000)
+    expect(page.locator("section[aria-labelledby='topic-title'] table tbody tr").first).to_be_visible()
+    expect(panel).to_be_in_viewport()  # still there once the charts and tables below have loaded
+
