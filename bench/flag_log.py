@@ -15,6 +15,9 @@ import tempfile
 import time
 from pathlib import Path
 
+import pandas as pd
+
+from bench.crash_soak import OUT_DIR, ensure_small_dataset
 from bench.report import say
 from indielabel.flagging.loggers import CSVLogger, csv_line
 from indielabel.flagging.reading import FLAG_COMPONENTS, flags_of_user, read_flag_log
@@ -24,12 +27,18 @@ LIGHT_FLAGS = 20
 COMMENT = "a comment of ordinary length, about as long as the ones people flag in the dataset " * 2
 
 
-def write_log(directory: Path, rows: int) -> CSVLogger:
+def write_log(directory: Path, rows: int, item_ids: list[int] | None = None) -> CSVLogger:
+    """A log of `rows` flags; with `item_ids` the rows name those comments, the light user's 20 all different."""
     logger = CSVLogger()
     logger.setup(list(FLAG_COMPONENTS), directory)
-    lines = [csv_line([item, COMMENT, 3.1, 1.2, "4_game_team", "Offensive",
-                       "light" if item % (rows // LIGHT_FLAGS) == 0 else f"user_{item % USERS}",
-                       "2026-01-01T00:00:00.000+00:00"]) for item in range(rows)]
+    item_ids = item_ids or list(range(rows))
+    step = rows // LIGHT_FLAGS
+    lines = []
+    for row in range(rows):
+        light = row % step == 0
+        item = item_ids[row // step] if light else item_ids[row % len(item_ids)]
+        lines.append(csv_line([item, COMMENT, 3.1, 1.2, "4_game_team", "Offensive",
+                               "light" if light else f"user_{row % USERS}", "2026-01-01T00:00:00.000+00:00"]))
     with open(logger.dataset_file, "a", encoding="utf-8", newline="") as file:
         file.write("".join(lines))
     return logger
@@ -66,6 +75,23 @@ def measure(rows: int, repeats: int) -> list[str]:
             f"{quartiles(appended)} | {rebuild:.0f} ms |"]
 
 
+def measure_route(rows: int, repeats: int) -> str:
+    from server import create_app
+
+    dataset_dir = ensure_small_dataset(OUT_DIR / "crash_soak_small")
+    with tempfile.TemporaryDirectory() as scratch:
+        root = Path(scratch)
+        item_ids = pd.read_csv(dataset_dir / "items.csv", usecols=["item_id"])["item_id"].tolist()
+        write_log(root / "flagged", rows, item_ids)
+        client = create_app({"dataset": str(dataset_dir), "output_dir": root / "output",
+                             "flagging_dir": root / "flagged", "avid_api_url": None, "avid_api_key": None}
+                            ).test_client()
+        answer = client.get("/get_flags", query_string={"user": "light"})  # loads the service, rebuilds the index
+        assert answer.status_code == 200 and len(answer.get_json()["flags"]) == LIGHT_FLAGS, answer.get_data()
+        times = timed_ms(lambda: client.get("/get_flags", query_string={"user": "light"}), repeats)
+    return f"| {rows:,} | {quartiles(times)} |"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.flag_log", description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, nargs="+", default=[1_000, 10_000, 100_000])
@@ -75,6 +101,10 @@ def main(argv: list[str] | None = None) -> int:
              "scanning the whole log | one flag | first read (rebuild) |", "|---|---|---|---|---|---|"]
     for rows in args.rows:
         lines += measure(rows, args.repeats)
+        say(lines[-1])
+    lines += ["", "| log rows | GET /get_flags, a user's 20 flags |", "|---|---|"]
+    for rows in args.rows:
+        lines.append(measure_route(rows, args.repeats))
         say(lines[-1])
     print("\n".join(lines))
     return 0
