@@ -150,3 +150,19 @@ def test_any_comment_reads_back_exactly_through_get_flags_and_the_export(awkward
     (tmp_path / "flagged" / ".dataset1.csv.count").unlink()
     assert client.post("/flag", json={"user": user, "item_id": first_two[0], "option": "Offensive"}).status_code == 200
     assert len(client.get("/get_flags", query_string={"user": user}).get_json()["flags"]) == 2
+
+
+def test_in_auto_mode_each_label_is_logged_with_its_value_and_the_notice_says_so(small_dataset_dir, small_base_model,
+                                                                                 tmp_path, client):
+    auto = app_for(small_dataset_dir, tmp_path, flagging_mode="auto").test_client()
+    settings = auto.get("/audit_settings").get_json()
+    user = settings["user"]
+    assert "saved the moment you give it" in settings["flagging"]["notice"]
+    item = auto.get("/get_comments_to_label?n=1").get_json()["to_label"][0]["item_id"]
+    for label in (3, 1):
+        assert auto.post("/log_label", json={"user": user, "item_id": item, "label": label}).status_code == 200
+    with open(tmp_path / "flagged" / "dataset1.csv", newline="", encoding="utf-8") as log:
+        rows = [row for row in csv.DictReader(log) if row["username"] == user]
+    assert [(int(row["item_id"]), row["label"]) for row in rows] == [(item, "3"), (item, "1")]
+    manual_user = client.get("/audit_settings").get_json()["user"]
+    assert error_of(client.post("/log_label", json={"user": manual_user, "item_id": item, "label": 2}), 409)
