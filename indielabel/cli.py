@@ -88,6 +88,11 @@ def _add_app_commands(commands) -> None:
     export.add_argument("--out", help="write to this file instead of standard output")
     export.set_defaults(handler="indielabel.flagging.setup:run_export")
 
+    profiles = commands.add_parser("profiles", help="users' optional self-descriptions")
+    profile_commands = profiles.add_subparsers(dest="what", required=True)
+    profile_commands.add_parser("export", help="write every user's self-description to standard output as JSON") \
+        .set_defaults(handler="indielabel.storage.profiles:run_export")
+
     avid = commands.add_parser("avid", help="AVID submissions")
     avid_commands = avid.add_subparsers(dest="what", required=True)
     retry = avid_commands.add_parser("retry", help="resubmit every report whose submission is queued or failed "

@@ -252,3 +252,12 @@ class ProbeFlagBody(Body):
     user: str = _user_field()
     probe_id: Annotated[JsonInt, Field(ge=1, le=INT64_MAX)]
     option: str | None = Field(None, max_length=MAX_TEXT)
+
+
+class ProfileBody(Body):
+    """A user's self-description: attribute -> the value they chose (attributes left out: not said)."""
+    user: str = _user_field()
+    profile: Annotated[
+        dict[Annotated[str, Field(min_length=1, max_length=MAX_TEXT)],
+             Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]],
+        Field(max_length=MAX_GROUP_ATTRIBUTES, description="attribute -> value, as offered by /profile_attributes")]

@@ -1,5 +1,6 @@
 // The typed client of IndieLabel's HTTP API. Reads are GET with query parameters, writes are POST
-// with a JSON body; every failure becomes an ApiError carrying the server's explanation.
+// with a JSON body (the self-description: PUT and DELETE); every failure becomes an ApiError carrying
+// the server's explanation.
 import type {
   AuditOverview,
   BreakdownAxis,
@@ -15,6 +16,8 @@ import type {
   LoadedReports,
   ModelDescription,
   Probe,
+  Profile,
+  ProfileForm,
   Rating,
   Report,
   Scaffold,
@@ -204,3 +207,15 @@ export const flagProbe = (user: string, probeId: number, option: string | null) 
 export async function flagsOf(user: string, model: string | null): Promise<FlaggedComment[]> {
   return (await get<{ flags: FlaggedComment[] }>("/get_flags", { user, model })).flags;
 }
+
+/** The user's self-description (null when none) and the attribute values the form offers. */
+export const loadProfile = (user: string) => get<ProfileForm>("/profile", { user });
+
+export const saveProfile = (user: string, profile: Profile) =>
+  request<ProfileForm>("/profile", {
+    method: "PUT",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ user, profile }),
+  });
+
+export const deleteProfile = (user: string) => request<ProfileForm>("/profile" + queryString({ user }), { method: "DELETE" });

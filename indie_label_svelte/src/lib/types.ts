@@ -75,6 +75,8 @@ export interface ModelDescription {
   perf_plot_json: VegaSpec;
   ratings_prev: Record<string, number>;
   labels: { item_id: number; comment: string; rating: number }[];
+  /** The attributes of the user's self-description this version was trained with (never the answers). */
+  self_described?: string[];
 }
 
 export interface TrainedModel extends ModelDescription {
@@ -271,4 +273,15 @@ export interface Probe {
   topic: string | null;
   similar_comments: number;
   created_at: string;
+}
+
+/** A user's optional self-description: attribute -> the value they chose. */
+export type Profile = Record<string, string>;
+
+export interface ProfileForm {
+  attributes: Record<string, string[]>;
+  profile: Profile | null;
+  /** Where the server keeps it, relative to the users' data folder. */
+  stored_in: string;
+  deleted?: boolean;
 }
