@@ -32,6 +32,8 @@ class Settings(BaseModel):
     system_url: str | None = None
     system_text_field: str = "texts"
     system_score_field: str = "scores"
+    # What scores a text the auditor writes when the system's scores are stored with the dataset.
+    live_system: str | None = None
 
     avid_api_url: str | None = None
     avid_api_key: str | None = None

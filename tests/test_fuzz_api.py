@@ -88,8 +88,10 @@ def _is_name(value) -> bool:
 @pytest.fixture(scope="module")
 def fuzzed_server(small_dataset_dir, small_base_model, tmp_path_factory):
     state_dir = tmp_path_factory.mktemp("fuzz")
+    # profanity-check scores the comments fuzzed into /probe (without a live scorer it answers 503).
     with FakeAvid() as avid, live_server(small_dataset_dir, state_dir, avid_api_url=avid.url,
-                                         avid_api_key=avid.api_key, **NO_RATE_LIMITS) as url:
+                                         avid_api_key=avid.api_key, live_system="profanity-check",
+                                         **NO_RATE_LIMITS) as url:
         yield url
 
 

@@ -60,6 +60,10 @@ ROUTES = {
     "/save_reports": ("json", {"user": "names_owner", "model": "m", "revision": 0, "reports": []}),
     "/submit_avid_report": ("json", {"user": "names_owner", "model": "m", "report_ids": ["r1"]}),
     "/flag": ("json", {"user": "names_owner", "model": "m", "item_id": 1}),
+    "/log_label": ("json", {"user": "names_owner", "model": "m", "item_id": 1, "label": 2}),
+    "/probe": ("json", {"user": "names_owner", "model": "m", "text": "a comment of my own"}),
+    "/get_probes": ("query", {"user": "names_owner"}),
+    "/flag_probe": ("json", {"user": "names_owner", "probe_id": 1}),
     "/": ("query", {"user": "names_owner", "key": "k" * 32}),
     "/profile": ("put", {"user": "names_owner", "profile": {"gender": "Female"}}),
 }

@@ -76,6 +76,10 @@ def requests_about(user: str, item_id: int, topic: str) -> dict[str, tuple[str, 
         "/export_avid_reports": ("get", {"user": user, "model": "mine"}),
         "/flag": ("post", {"user": user, "model": "mine", "item_id": item_id}),
         "/get_flags": ("get", {"user": user}),
+        "/log_label": ("post", {"user": user, "model": "mine", "item_id": item_id, "label": 2}),
+        "/probe": ("post", {"user": user, "model": "mine", "text": "a comment of my own"}),
+        "/get_probes": ("get", {"user": user}),
+        "/flag_probe": ("post", {"user": user, "probe_id": 1}),
         # GET and DELETE of /profile are refused alike: tests/test_profiles.py
         "/profile": ("put", {"user": user, "profile": {"gender": "Female"}}),
     }

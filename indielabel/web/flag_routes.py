@@ -6,7 +6,8 @@ from flask import Flask, Response, jsonify
 
 from indielabel.audit import flags as user_flags
 from indielabel.config import Settings
-from indielabel.flagging import setup as flagging
+from indielabel.flagging import reading as flagging
+from indielabel.storage.probes import ProbeHistory
 from indielabel.web import schemas
 from indielabel.web.organizer_routes import require_organizer
 from indielabel.web.request_handling import body, limit_rate, query, require_owner
@@ -28,7 +29,9 @@ def register(app: Flask, service, flags) -> None:
     def get_flags():
         params = query(schemas.FlagsQuery)
         require_owner(params.user)
-        return jsonify(flags=user_flags.flags_of(service(), flags, params.user, params.model))
+        audit = service()
+        probes = ProbeHistory(audit.store.root).by_id(params.user)
+        return jsonify(flags=user_flags.flags_of(audit, flags, params.user, params.model, probes))
 
 
 def register_admin(app: Flask, settings: Settings) -> None:
@@ -36,7 +39,11 @@ def register_admin(app: Flask, settings: Settings) -> None:
     def admin_flags():
         require_organizer()
         params = query(schemas.FlagExportQuery)
-        flags = flagging.read_flags(settings.flag_dir) if settings.flag_dir.is_dir() else []
-        response = Response(flagging.format_flags(flags, params.format), content_type=EXPORT_TYPES[params.format])
+        log = flagging.read_flag_log(settings.flag_dir)
+        response = Response(flagging.format_flags(log.flags, params.format), content_type=EXPORT_TYPES[params.format])
         response.headers["Content-Disposition"] = f'attachment; filename="flags.{params.format}"'
+        # Records that cannot be read are left in the log untouched; the organizer is told which.
+        response.headers["X-Flag-Log-Problems"] = str(len(log.problems))
+        if log.problems:
+            response.headers["X-Flag-Log-Problem"] = log.problems[0].encode("ascii", "replace").decode()
         return response

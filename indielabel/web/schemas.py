@@ -225,6 +225,39 @@ class FlagExportQuery(Query):
     format: Literal["csv", "jsonl"] = Field("csv", description="CSV, or one JSON object per line")
 
 
+class LabelLogBody(Body):
+    """One label as it is given, for the flag log of `auto` mode."""
+    user: str = _user_field()
+    model: str | None = _model_field(default=None)
+    item_id: Annotated[JsonInt, Field(ge=INT64_MIN, le=INT64_MAX)]
+    label: Annotated[JsonInt, Field(ge=-1, le=4, description="0..4, or -1 for unsure")]
+
+
+# A probe is a comment an auditor writes; longer than this is not a comment (the dataset's longest
+# are a few thousand characters) and is refused with a 413 before anything is scored or stored.
+MAX_PROBE_CHARS = 5_000
+
+
+class ProbeBody(Body):
+    """A text the auditor writes to see what the system and their model make of it."""
+    user: str = _user_field()
+    model: str = Field(pattern=NAME_PATTERN, description="the user's model that predicts their rating")
+    text: str = Field(min_length=1, description=f"the comment, 1 to {MAX_PROBE_CHARS:,} characters")
+
+    @field_validator("text")
+    @classmethod
+    def _has_words(cls, text: str) -> str:
+        if not text.strip():
+            raise ValueError("write a comment: the text is empty")
+        return text
+
+
+class ProbeFlagBody(Body):
+    user: str = _user_field()
+    probe_id: Annotated[JsonInt, Field(ge=1, le=INT64_MAX)]
+    option: str | None = Field(None, max_length=MAX_TEXT)
+
+
 class ProfileBody(Body):
     """A user's self-description: attribute -> the value they chose (attributes left out: not said)."""
     user: str = _user_field()

@@ -15,6 +15,7 @@ import type {
   LabelingSettings,
   LoadedReports,
   ModelDescription,
+  Probe,
   Profile,
   ProfileForm,
   Rating,
@@ -195,6 +196,20 @@ export const flagComment = (user: string, model: string | null, itemId: number, 
 /** A random id for a request that may be sent again (crypto.randomUUID needs HTTPS; this does not). */
 export const newRequestId = (): string =>
   Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, "0")).join("");
+
+/** In auto flagging mode, each label as it is given. */
+export const logLabel = (user: string, model: string | null, itemId: number, label: Rating) =>
+  post<{ logged: boolean }>("/log_label", { user, model: model ?? undefined, item_id: itemId, label });
+
+/** What the system and the user's model make of a comment the user wrote (kept in their history). */
+export async function probe(user: string, model: string, text: string): Promise<Probe> {
+  return (await post<{ probe: Probe }>("/probe", { user, model, text })).probe;
+}
+
+export const probesOf = (user: string) => get<{ probes: Probe[]; max_characters: number }>("/get_probes", { user });
+
+export const flagProbe = (user: string, probeId: number, option: string | null) =>
+  post<{ already_flagged: boolean }>("/flag_probe", { user, probe_id: probeId, option: option ?? undefined });
 
 /** The comments the user flagged, with their predicted ratings under `model` (null without a model). */
 export async function flagsOf(user: string, model: string | null): Promise<FlaggedComment[]> {

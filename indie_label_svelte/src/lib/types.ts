@@ -200,6 +200,8 @@ export interface Evidence {
   predicted_rating: number | null;
   predicted_decision: Decision | null;
   error_type: string | null;
+  /** A comment the auditor wrote (a probe; `item_id` is then its probe id), not one of the dataset. */
+  written_by_auditor?: boolean;
 }
 
 export interface Submission {
@@ -243,7 +245,11 @@ export interface SubmitResponse extends StoredReports {
 }
 
 export interface FlaggedComment {
-  item_id: number;
+  /** The dataset's comment, or null for a comment the auditor wrote (then `probe_id` names it). */
+  item_id: number | null;
+  probe_id?: number;
+  /** Every reason this comment was flagged for (`option` is the latest). */
+  options?: (string | null)[];
   comment: string;
   topic: string;
   option: string | null;
@@ -252,6 +258,21 @@ export interface FlaggedComment {
   system_rating: number;
   /** Your predicted rating under the model the flags were asked for (null without one). */
   predicted_rating: number | null;
+}
+
+/** A comment the auditor wrote to try the system, with what the system and their model make of it. */
+export interface Probe {
+  probe_id: number;
+  comment: string;
+  model: string;
+  system_rating: number;
+  system_decision: Decision;
+  predicted_rating: number | null;
+  predicted_decision: Decision | null;
+  error_type: string | null;
+  topic: string | null;
+  similar_comments: number;
+  created_at: string;
 }
 
 /** A user's optional self-description: attribute -> the value they chose. */
