@@ -6,10 +6,11 @@ mark it submitted, so a report AVID acknowledged is never sent twice.
 
 from __future__ import annotations
 
+from collections import Counter
+
 import audit_utils
 from indielabel.audit.service import AuditService
-from indielabel.avid import api as avid
-from indielabel.avid import outbox
+from indielabel.avid import convert, outbox
 from indielabel.errors import ConflictError, InputError, NotFoundError, UnavailableError
 from indielabel.storage.reports import Report, ReportError, Submission, is_complete, now_iso, validate_reports
 from indielabel.storage.store import StaleRevision
@@ -21,6 +22,7 @@ def load(service: AuditService, user: str, model: str | None, scaffold: str) -> 
     """Saved reports, or (nothing saved yet) a scaffold to start from at revision 0."""
     revision, reports = service.store.load_reports(user, model)
     if revision > 0:
+        outbox.refresh_review_status(service.store, service.settings, user, model, reports)
         return {"revision": revision, "reports": reports, "scaffold": None}
     return {"revision": 0, "reports": [r.model_dump(mode="json") for r in scaffold_reports(service, user, model,
                                                                                             scaffold)],
@@ -81,16 +83,19 @@ def save(service: AuditService, user: str, model: str | None, revision: int, pay
 
 
 def submit(service: AuditService, user: str, model: str | None, report_ids: list[str],
-           name: str | None, email: str | None) -> dict:
-    """Send the chosen complete reports to AVID, recording each one's state as it changes."""
+           credit: convert.Credit) -> dict:
+    """Queue the chosen complete reports for AVID; they are sent in the background (the answer says
+    which were queued), and each one's state is stored as it changes."""
     if not service.settings.avid_enabled:
         raise UnavailableError("AVID submission is off on this server; download your reports as AVID JSON "
                                "instead", detail={"download": "/export_avid_reports"})
     try:
-        results = outbox.submit_stored(service.store, service.settings, user, model, report_ids,
-                                       name=name, email=email)
+        context = avid_context(service, user, model)
+        results = outbox.queue_stored(service.store, service.settings, context, user, model, report_ids, credit)
     except outbox.UnknownReport as error:
         raise NotFoundError(f"{error}; save your reports first", field="report_ids") from error
+    except convert.SyntheticDataset as error:
+        raise InputError(str(error), field="dataset", detail={"download": "/export_avid_reports"}) from error
     except ValueError as error:
         raise InputError(str(error)) from error
     revision, reports = service.store.load_reports(user, model)
@@ -98,10 +103,31 @@ def submit(service: AuditService, user: str, model: str | None, report_ids: list
             "revision": revision, "reports": reports}
 
 
-def export(service: AuditService, user: str, model: str | None) -> list[dict]:
-    """Every complete report as AVID JSON: the download offered when submission is off."""
+def export(service: AuditService, user: str, model: str | None) -> str:
+    """Every complete report as AVID JSON lines: the download, also for synthetic data (marked so)."""
     _, stored = service.store.load_reports(user, model)
     complete = [report for report in (Report.model_validate(r) for r in stored) if is_complete(report)]
     if not complete:
-        raise NotFoundError("no complete report to export: a report needs evidence, a summary and a category")
-    return avid.export_avid_json(complete, user, service.settings)
+        raise NotFoundError("no complete report to export: a report needs a title, evidence, a summary and a category")
+    try:
+        return convert.avid_json_lines(complete, avid_context(service, user, model))
+    except ValueError as error:
+        raise InputError(str(error)) from error
+
+
+def avid_context(service: AuditService, user: str, model: str | None) -> convert.AuditContext:
+    """The system and dataset the reports are about, and (with a model) each report's figures on its topic."""
+    context = convert.AuditContext.from_settings(service.settings, service.data.meta)
+    if not model:
+        return context
+    _, stored = service.store.load_reports(user, model)
+    overview = audit_utils.topic_overview(service.audit_frame(user, model), service.topic_labels).set_index("key")
+    figures = {}
+    for document in stored:
+        topics = Counter(entry["topic"] for entry in document.get("evidence") or [])
+        if topics and (topic := topics.most_common(1)[0][0]) in overview.index:
+            row = overview.loc[topic]
+            figures[document["id"]] = convert.ReportFigures(topic=str(row["label"]), comments=int(row["n_comments"]),
+                                                            under_sensitive=int(row["n_under"]),
+                                                            over_sensitive=int(row["n_over"]))
+    return context.with_figures(figures)

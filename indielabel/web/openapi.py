@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from indielabel.web import schemas
 
 JSON_OBJECT = {"application/json": {"schema": {"type": "object"}}}
-JSON_LIST = {"application/json": {"schema": {"type": "array", "items": {"type": "object"}}}}
+AVID_JSON_LINES = {"application/x-ndjson": {"schema": {"type": "string"}}}
 FLAG_FILES = {"text/csv": {"schema": {"type": "string"}}, "application/x-ndjson": {"schema": {"type": "string"}}}
 
 
@@ -39,8 +39,8 @@ ROUTES = (
     Route("/get_reports", "get", schemas.ReportsQuery, "Saved reports, or a scaffold to start from"),
     Route("/save_reports", "post", schemas.SaveReportsBody, "Save reports (409 on a stale revision)"),
     Route("/submit_avid_report", "post", schemas.SubmitBody, "Submit complete reports to AVID"),
-    Route("/export_avid_reports", "get", schemas.AuditQuery, "Complete reports as AVID JSON (download)",
-          JSON_LIST),
+    Route("/export_avid_reports", "get", schemas.AuditQuery, "Complete reports as AVID JSON lines (download)",
+          AVID_JSON_LINES),
     Route("/get_explore_examples", "get", schemas.ExploreQuery, "Random comments with the system's decision"),
     Route("/flag", "post", schemas.FlagBody, "Flag one comment"),
     Route("/get_flags", "get", schemas.UserQuery, "The comments a user flagged"),
