@@ -6,6 +6,7 @@ mark it submitted, so a report AVID acknowledged is never sent twice.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 
 import audit_utils
@@ -16,6 +17,10 @@ from indielabel.storage.reports import Report, ReportError, Submission, is_compl
 from indielabel.storage.store import StaleRevision
 
 FIXED_TOPICS_PER_DIRECTION = 3
+SENT_STATES = ("queued", "submitted", "unconfirmed")
+FROZEN_FIELDS = {"title", "error_type", "evidence", "summary", "category", "amends"}
+# Room in a request for everything but the reports (user, model, revision) and one more comment.
+SIZE_MARGIN_BYTES = 100_000
 
 
 def load(service: AuditService, user: str, model: str | None, scaffold: str) -> dict:
@@ -65,13 +70,16 @@ def save(service: AuditService, user: str, model: str | None, revision: int, pay
         raise InputError(error.message, field=error.field) from error
     if model:
         service.model_view(user, model)  # an unknown model is a 404, not an empty save
+    reports = [_with_dataset_evidence(service, report, position) for position, report in enumerate(reports)]
     stored_revision, stored = service.store.load_reports(user, model)
+    _refuse_changes_to_sent_reports(stored, reports)
     stored_submissions = {r["id"]: r.get("submission", {}) for r in stored}
     documents = []
     for report in reports:
         document = report.model_dump(mode="json")
         document["submission"] = stored_submissions.get(report.id) or Submission().model_dump(mode="json")
         documents.append(document)
+    _refuse_unsendable_size(documents, service.settings.max_request_bytes)
     try:
         new_revision = service.store.save_reports(user, model, documents, revision)
     except StaleRevision as stale:
@@ -80,6 +88,50 @@ def save(service: AuditService, user: str, model: str | None, revision: int, pay
                             detail={"current": {"revision": stale.current_revision,
                                                 "reports": stale.current_reports}}) from stale
     return {"revision": new_revision, "saved_at": now_iso(), "reports": documents}
+
+
+def _with_dataset_evidence(service: AuditService, report: Report, position: int) -> Report:
+    """``report`` with each evidence item's comment, topic and system rating taken from the dataset
+    (the client's copy may be stale or made up); an item id the dataset lacks is a 400 naming it."""
+    if not report.evidence:
+        return report
+    item_ids = [entry.item_id for entry in report.evidence]
+    rows = service.item_positions.get_indexer(item_ids)
+    for index, row in enumerate(rows):
+        if row < 0:
+            raise InputError(f"evidence item {item_ids[index]} is not a comment of this dataset",
+                             field=f"reports[{position}].evidence[{index}].item_id")
+    frame = service.frame.iloc[rows]
+    evidence = [entry.model_copy(update={"comment": comment, "topic": topic, "system_rating": float(rating),
+                                         "system_decision": decision})
+                for entry, comment, topic, rating, decision in zip(
+                    report.evidence, frame["comment"], frame["topic"], frame["system_rating"],
+                    frame["system_decision"])]
+    return report.model_copy(update={"evidence": evidence})
+
+
+def _refuse_changes_to_sent_reports(stored: list[dict], reports: list[Report]) -> None:
+    """A report sent to AVID is frozen: what AVID got stays what is stored (amend it instead)."""
+    incoming = {report.id: report for report in reports}
+    for document in stored:
+        if (document.get("submission") or {}).get("state") not in SENT_STATES:
+            continue
+        sent = Report.model_validate(document)
+        mine = incoming.get(sent.id)
+        if mine is None:
+            raise InputError(f"report {sent.id!r} was sent to AVID and cannot be deleted", field="reports")
+        if mine.model_dump(include=FROZEN_FIELDS) != sent.model_dump(include=FROZEN_FIELDS):
+            raise InputError(f"report {sent.id!r} was sent to AVID and is read-only; amend it to change it",
+                             field="reports")
+
+
+def _refuse_unsendable_size(documents: list[dict], max_request_bytes: int) -> None:
+    """Reports that would not fit in the next save request are refused now, with the reason."""
+    size = len(json.dumps(documents, ensure_ascii=False).encode())
+    limit = max_request_bytes - SIZE_MARGIN_BYTES
+    if size > limit:
+        raise InputError(f"these reports take {size // 1000:,} kB, more than the {limit // 1000:,} kB a save may "
+                         "carry; remove some evidence or reports", field="reports")
 
 
 def submit(service: AuditService, user: str, model: str | None, report_ids: list[str],

@@ -251,7 +251,8 @@ def _description(report: Report, context: AuditContext) -> str:
               + (f"; the system {direction}." if direction else "."))
     synthetic = ("SYNTHETIC DATA: the comments and raters are simulated; this is not a finding about real "
                  "people.\n\n" if context.dataset.synthetic else "")
-    return f"{synthetic}{report.summary.strip()}\n\n{method}"
+    amends = f" It amends IndieLabel report {report.amends}, sent to AVID earlier." if report.amends else ""
+    return f"{synthetic}{report.summary.strip()}\n\n{method}{amends}"
 
 
 def _metric(report: Report, figures: ReportFigures | None) -> avid_components.Metric:

@@ -134,6 +134,8 @@ class Report(_Strict):
     created_at: str = Field(default_factory=now_iso)
     updated_at: str = Field(default_factory=now_iso)
     submission: Submission = Field(default_factory=Submission)
+    # The report this one amends: a new revision of a report already sent to AVID.
+    amends: Annotated[str, Field(pattern=REPORT_ID_PATTERN)] | None = None
 
     @field_validator("created_at", "updated_at")
     @classmethod
