@@ -101,3 +101,38 @@ def test_reports_that_would_not_fit_in_the_next_save_are_refused_with_the_reason
     assert refused.status_code == 400
     assert "more than the 200 kB a save may carry" in refused.get_json()["error"]["message"]
     assert Store(output_dir).load_reports(USER, None) == (0, [])
+
+
+def train(client, user: str, model: str) -> None:
+    comments = client.get("/get_comments_to_label?n=20").get_json()["to_label"]
+    ratings = {str(c["item_id"]): index % 5 for index, c in enumerate(comments)}
+    response = client.post("/get_personalized_model", json={"user": user, "model_name": model, "ratings": ratings})
+    assert response.status_code == 200, response.get_json()
+
+
+def test_one_list_across_models_keeps_a_pre_model_report_and_names_each_reports_model(client, item):
+    user = client.get("/audit_settings").get_json()["user"]
+    before = client.post("/save_reports", json={"user": user, "revision": 0, "reports": [
+        report_with([], id="before", title="Written before any model")]}).get_json()
+    train(client, user, "mine")
+    loaded = client.get("/get_reports", query_string={"user": user, "model": "mine"}).get_json()
+    saved = client.post("/save_reports", json={"user": user, "model": "mine", "revision": loaded["revision"],
+                                               "reports": [*loaded["reports"], report_with([], id="after")]})
+
+    assert [report["id"] for report in loaded["reports"]] == ["before"]
+    assert saved.status_code == 200, saved.get_json()
+    by_id = {report["id"]: report for report in saved.get_json()["reports"]}
+    assert (by_id["before"]["model"], by_id["before"]["model_version"]) == (None, None)
+    assert (by_id["after"]["model"], by_id["after"]["model_version"]) == ("mine", 1)
+    assert before["revision"] == 1
+
+
+def test_reports_kept_per_model_by_an_earlier_version_join_the_one_list(client, output_dir):
+    user = client.get("/audit_settings").get_json()["user"]
+    train(client, user, "old")
+    Store(output_dir).update_reports(user, "old", lambda reports: [report_with([], id="kept")])
+
+    loaded = client.get("/get_reports", query_string={"user": user}).get_json()
+
+    assert [(report["id"], report["model"]) for report in loaded["reports"]] == [("kept", "old")]
+    assert Store(output_dir).load_reports(user, "old")[1] == []

@@ -1,5 +1,9 @@
 """A user's audit reports: scaffolds to start from, revisioned saves, AVID submission and export.
 
+A user has one list of reports, across models: each report says which model (and version) it was
+started with, and one written before any model stays in the list after training. Lists kept per
+model by earlier versions are moved into it when the reports are loaded.
+
 The server owns each report's submission state: a client can edit a report's content but never
 mark it submitted, so a report AVID acknowledged is never sent twice.
 """
@@ -25,9 +29,9 @@ SIZE_MARGIN_BYTES = 100_000
 
 def load(service: AuditService, user: str, model: str | None, scaffold: str) -> dict:
     """Saved reports, or (nothing saved yet) a scaffold to start from at revision 0."""
-    revision, reports = service.store.load_reports(user, model)
+    revision, reports = _user_reports(service, user)
     if revision > 0:
-        outbox.refresh_review_status(service.store, service.settings, user, model, reports)
+        outbox.refresh_review_status(service.store, service.settings, user, None, reports)
         return {"revision": revision, "reports": reports, "scaffold": None}
     return {"revision": 0, "reports": [r.model_dump(mode="json") for r in scaffold_reports(service, user, model,
                                                                                             scaffold)],
@@ -71,23 +75,54 @@ def save(service: AuditService, user: str, model: str | None, revision: int, pay
     if model:
         service.model_view(user, model)  # an unknown model is a 404, not an empty save
     reports = [_with_dataset_evidence(service, report, position) for position, report in enumerate(reports)]
-    stored_revision, stored = service.store.load_reports(user, model)
+    _, stored = service.store.load_reports(user, None)
     _refuse_changes_to_sent_reports(stored, reports)
-    stored_submissions = {r["id"]: r.get("submission", {}) for r in stored}
-    documents = []
-    for report in reports:
-        document = report.model_dump(mode="json")
-        document["submission"] = stored_submissions.get(report.id) or Submission().model_dump(mode="json")
-        documents.append(document)
+    documents = _with_server_fields(service, user, model, reports, {r["id"]: r for r in stored})
     _refuse_unsendable_size(documents, service.settings.max_request_bytes)
     try:
-        new_revision = service.store.save_reports(user, model, documents, revision)
+        new_revision = service.store.save_reports(user, None, documents, revision)
     except StaleRevision as stale:
         raise ConflictError("these reports were changed elsewhere (another tab?) since you loaded them",
                             field="revision",
                             detail={"current": {"revision": stale.current_revision,
                                                 "reports": stale.current_reports}}) from stale
     return {"revision": new_revision, "saved_at": now_iso(), "reports": documents}
+
+
+def _user_reports(service: AuditService, user: str) -> tuple[int, list[dict]]:
+    """The user's one list of reports, after moving in any list an earlier version kept per model."""
+    for model in service.store.list_models(user):
+        _, kept = service.store.load_reports(user, model)
+        if kept:
+            def add(reports: list[dict], kept=kept, model=model) -> list[dict]:
+                known = {report["id"] for report in reports}
+                return reports + [{**report, "model": report.get("model") or model} for report in kept
+                                  if report["id"] not in known]
+
+            # Added first, then cleared: a crash in between leaves copies that the next load skips.
+            service.store.update_reports(user, None, add)
+            service.store.update_reports(user, model, lambda reports: [])
+    return service.store.load_reports(user, None)
+
+
+def _with_server_fields(service: AuditService, user: str, model: str | None, reports: list[Report],
+                        stored: dict[str, dict]) -> list[dict]:
+    """The documents to store: the submission state and the model a report was started with are the
+    server's (kept from storage; a new report gets the model it is saved with)."""
+    new_version = None
+    documents = []
+    for report in reports:
+        document = report.model_dump(mode="json")
+        previous = stored.get(report.id, {})
+        document["submission"] = previous.get("submission") or Submission().model_dump(mode="json")
+        if report.id in stored:
+            document["model"], document["model_version"] = previous.get("model"), previous.get("model_version")
+        else:
+            if model and new_version is None:
+                new_version = service.store.latest_version(user, model).number
+            document["model"], document["model_version"] = model, new_version
+        documents.append(document)
+    return documents
 
 
 def _with_dataset_evidence(service: AuditService, report: Report, position: int) -> Report:
@@ -134,52 +169,60 @@ def _refuse_unsendable_size(documents: list[dict], max_request_bytes: int) -> No
                          "carry; remove some evidence or reports", field="reports")
 
 
-def submit(service: AuditService, user: str, model: str | None, report_ids: list[str],
-           credit: convert.Credit) -> dict:
+def submit(service: AuditService, user: str, report_ids: list[str], credit: convert.Credit) -> dict:
     """Queue the chosen complete reports for AVID; they are sent in the background (the answer says
     which were queued), and each one's state is stored as it changes."""
     if not service.settings.avid_enabled:
         raise UnavailableError("AVID submission is off on this server; download your reports as AVID JSON "
                                "instead", detail={"download": "/export_avid_reports"})
     try:
-        context = avid_context(service, user, model)
-        results = outbox.queue_stored(service.store, service.settings, context, user, model, report_ids, credit)
+        context = avid_context(service, user)
+        results = outbox.queue_stored(service.store, service.settings, context, user, None, report_ids, credit)
     except outbox.UnknownReport as error:
         raise NotFoundError(f"{error}; save your reports first", field="report_ids") from error
     except convert.SyntheticDataset as error:
         raise InputError(str(error), field="dataset", detail={"download": "/export_avid_reports"}) from error
     except ValueError as error:
         raise InputError(str(error)) from error
-    revision, reports = service.store.load_reports(user, model)
+    revision, reports = service.store.load_reports(user, None)
     return {"results": [r.model_dump(mode="json", exclude={"submission"}) for r in results],
             "revision": revision, "reports": reports}
 
 
-def export(service: AuditService, user: str, model: str | None) -> str:
+def export(service: AuditService, user: str) -> str:
     """Every complete report as AVID JSON lines: the download, also for synthetic data (marked so)."""
-    _, stored = service.store.load_reports(user, model)
+    _, stored = _user_reports(service, user)
     complete = [report for report in (Report.model_validate(r) for r in stored) if is_complete(report)]
     if not complete:
         raise NotFoundError("no complete report to export: a report needs a title, evidence, a summary and a category")
     try:
-        return convert.avid_json_lines(complete, avid_context(service, user, model))
+        return convert.avid_json_lines(complete, avid_context(service, user))
     except ValueError as error:
         raise InputError(str(error)) from error
 
 
-def avid_context(service: AuditService, user: str, model: str | None) -> convert.AuditContext:
-    """The system and dataset the reports are about, and (with a model) each report's figures on its topic."""
+def avid_context(service: AuditService, user: str) -> convert.AuditContext:
+    """The system and dataset the reports are about, and each report's figures on its main topic
+    under the model it was started with (none for a report started before any model)."""
     context = convert.AuditContext.from_settings(service.settings, service.data.meta)
-    if not model:
-        return context
-    _, stored = service.store.load_reports(user, model)
-    overview = audit_utils.topic_overview(service.audit_frame(user, model), service.topic_labels).set_index("key")
+    _, stored = service.store.load_reports(user, None)
     figures = {}
-    for document in stored:
-        topics = Counter(entry["topic"] for entry in document.get("evidence") or [])
-        if topics and (topic := topics.most_common(1)[0][0]) in overview.index:
-            row = overview.loc[topic]
-            figures[document["id"]] = convert.ReportFigures(topic=str(row["label"]), comments=int(row["n_comments"]),
-                                                            under_sensitive=int(row["n_under"]),
-                                                            over_sensitive=int(row["n_over"]))
+    for model in {document.get("model") for document in stored} - {None}:
+        try:
+            frame = service.audit_frame(user, model)
+        except NotFoundError:
+            continue  # the model is gone: its reports go without figures
+        overview = audit_utils.topic_overview(frame, service.topic_labels).set_index("key")
+        for document in stored:
+            if document.get("model") == model and (figure := _figures(document, overview)) is not None:
+                figures[document["id"]] = figure
     return context.with_figures(figures)
+
+
+def _figures(document: dict, overview) -> convert.ReportFigures | None:
+    topics = Counter(entry["topic"] for entry in document.get("evidence") or [])
+    if not topics or (topic := topics.most_common(1)[0][0]) not in overview.index:
+        return None
+    row = overview.loc[topic]
+    return convert.ReportFigures(topic=str(row["label"]), comments=int(row["n_comments"]),
+                                 under_sensitive=int(row["n_under"]), over_sensitive=int(row["n_over"]))

@@ -136,6 +136,9 @@ class Report(_Strict):
     submission: Submission = Field(default_factory=Submission)
     # The report this one amends: a new revision of a report already sent to AVID.
     amends: Annotated[str, Field(pattern=REPORT_ID_PATTERN)] | None = None
+    # The model (and its version) the report was started with; None before any model. Set by the server.
+    model: Annotated[str, Field(pattern=REPORT_ID_PATTERN)] | None = None
+    model_version: Annotated[int, Field(ge=1)] | None = None
 
     @field_validator("created_at", "updated_at")
     @classmethod

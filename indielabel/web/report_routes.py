@@ -28,13 +28,13 @@ def register(app: Flask, service) -> None:
         params = body(schemas.SubmitBody)
         require_owner(params.user)
         credit = Credit(params.name, params.email, params.publish_email)
-        return jsonify(audit_reports.submit(service(), params.user, params.model, params.report_ids, credit))
+        return jsonify(audit_reports.submit(service(), params.user, params.report_ids, credit))
 
     @app.get("/export_avid_reports")
     def export_avid_reports():
         params = query(schemas.AuditQuery)
         require_owner(params.user)
-        response = Response(audit_reports.export(service(), params.user, params.model),
+        response = Response(audit_reports.export(service(), params.user),
                             content_type="application/x-ndjson")
         response.headers["Content-Disposition"] = f'attachment; filename="avid-reports-{params.user}.jsonl"'
         return response

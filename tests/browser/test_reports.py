@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 
 import pytest
+import requests
 from playwright.sync_api import Page, expect
 
+from tests.browser import auditor
 from tests.browser.auditor import (
     new_user_with_model,
     open_app,
@@ -66,6 +68,33 @@ def test_a_new_report_can_be_deleted_and_brought_back_with_undo(server, page: Pa
     wait_until_saved(page)
     page.reload()
     expect(reports_panel(page).get_by_role("button", name="To be deleted")).to_be_visible()
+
+
+def test_a_report_written_before_any_model_is_still_in_the_list_after_training(server, page: Page):
+    open_app(page, server.url, tab="about")
+    panel = reports_panel(page)
+    user = panel.locator("code").first.inner_text()
+    panel.get_by_label("Title").fill("Written before any model")
+    wait_until_saved(page)
+    session = requests.Session()
+    for cookie in page.context.cookies():
+        session.cookies.set(cookie["name"], cookie["value"])
+    auditor._sessions[user] = session
+    auditor.train_model(server.url, user, "first")
+
+    open_app(page, server.url, user=user, model="first")
+    panel = reports_panel(page)
+    expect(panel.get_by_text("model first", exact=False).first).to_be_visible()
+    report = panel.get_by_role("button", name="Written before any model")
+    expect(report).to_be_visible()
+    expect(report).to_contain_text("before any model")
+    panel.get_by_role("button", name="New report").click()
+    panel.get_by_label("Title").fill("Written with the first model")
+    wait_until_saved(page)
+    page.reload()
+    items = reports_panel(page).get_by_role("list", name="Your reports")
+    expect(items.get_by_role("button", name="Written before any model")).to_be_visible()
+    expect(items.get_by_role("button", name="Written with the first model")).to_contain_text("model first v1")
 
 
 def test_two_tabs_editing_different_reports_both_keep_their_edits(server, page: Page):

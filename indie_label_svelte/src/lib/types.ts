@@ -224,6 +224,9 @@ export interface Report {
   submission: Submission;
   /** The report this one amends (a new revision of a report already sent to AVID). */
   amends?: string | null;
+  /** The model (and version) the report was started with; null before any model. Set by the server. */
+  model?: string | null;
+  model_version?: number | null;
 }
 
 export interface StoredReports {
