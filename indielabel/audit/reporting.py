@@ -22,6 +22,7 @@ from indielabel.storage.store import StaleRevision
 
 FIXED_TOPICS_PER_DIRECTION = 3
 SENT_STATES = ("queued", "submitted", "unconfirmed")
+DATASET_EVIDENCE_FIELDS = ("comment", "topic", "system_rating", "system_decision")
 FROZEN_FIELDS = {"title", "error_type", "evidence", "summary", "category", "amends"}
 # Room in a request for everything but the reports (user, model, revision) and one more comment.
 SIZE_MARGIN_BYTES = 100_000
@@ -136,12 +137,10 @@ def _with_dataset_evidence(service: AuditService, report: Report, position: int)
         if row < 0:
             raise InputError(f"evidence item {item_ids[index]} is not a comment of this dataset",
                              field=f"reports[{position}].evidence[{index}].item_id")
-    frame = service.frame.iloc[rows]
-    evidence = [entry.model_copy(update={"comment": comment, "topic": topic, "system_rating": float(rating),
-                                         "system_decision": decision})
-                for entry, comment, topic, rating, decision in zip(
-                    report.evidence, frame["comment"], frame["topic"], frame["system_rating"],
-                    frame["system_decision"])]
+    # As the comment table shows them (ratings to 2 places), so saved evidence matches what was added.
+    shown = audit_utils.comment_records(service.frame.iloc[rows])
+    evidence = [entry.model_copy(update={field: row[field] for field in DATASET_EVIDENCE_FIELDS})
+                for entry, row in zip(report.evidence, shown)]
     return report.model_copy(update={"evidence": evidence})
 
 
