@@ -256,3 +256,23 @@ def _wait_until(condition, timeout: float = 30.0) -> None:
     while not condition():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.02)
+
+
+def test_a_report_taken_by_another_sender_while_it_waited_for_its_turn_is_not_sent_again(output_dir):
+    store = Store(output_dir)
+    store.update_reports(USER, None, lambda reports: [complete_report(f"report{n}") for n in range(1, 4)])
+    with FakeAvid(api_key=API_KEY, behaviour="hang", hang_seconds=1.0) as avid:
+        settings = load_settings({"output_dir": output_dir, "avid_api_url": avid.url, "avid_api_key": API_KEY,
+                                  "avid_timeout_seconds": 5}, environ={})
+        results = outbox.queue_stored(store, settings, CONTEXT, USER, None, ["report1", "report2", "report3"], Credit())
+        # Both senders are busy with the first two; the third is delivered by someone else meanwhile.
+        store.update_reports(USER, None, lambda reports: [
+            {**report, "submission": {"state": "submitted", "attempts": 1,
+                                      "submission_id": "6f1c0bd2-4c5e-4a4e-9f0e-3d2b7c1a9e10"}}
+            if report["id"] == "report3" else report for report in reports])
+        _wait_until(lambda: all(state["state"] == "submitted" for state in settled(output_dir, count=3)))
+        time.sleep(1.5)  # long enough for a third POST, were one on its way
+
+    assert [result.state for result in results] == ["queued"] * 3
+    assert stored_submission(output_dir, number=3)["submission_id"] == "6f1c0bd2-4c5e-4a4e-9f0e-3d2b7c1a9e10"
+    assert avid.request_count == 2

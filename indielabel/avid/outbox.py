@@ -19,7 +19,7 @@ import logging
 import sys
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 
 from pydantic import ValidationError
@@ -114,8 +114,15 @@ def submit_stored(store: Store, settings: Settings, context: AuditContext, user:
 
 
 def _send_one(item: avid.ClaimedReport, settings: Settings, reports: _StoredReports) -> None:
+    # Claimed again when its turn comes: a report that waited here past its send deadline may have
+    # been taken by `avid retry` meanwhile, and must not go out twice.
+    fresh = item.queued.model_copy(update={"queued_at": now_iso()})
     try:
-        avid.send_claimed(item, settings, reports.record)
+        reports.claim(item.report_id, item.queued, fresh)
+    except (avid.SubmissionTaken, UnknownReport):
+        return
+    try:
+        avid.send_claimed(replace(item, queued=fresh), settings, reports.record)
     except Exception:
         # The report stays queued, so `avid retry` sends it once its send deadline has passed.
         logger.exception("sending report %s to AVID failed unexpectedly", item.report_id)
