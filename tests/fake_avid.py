@@ -25,6 +25,7 @@ Behaviours, chosen with ``behaviour=``:
 - ``"fail-first"``: answers 500 to the first ``failures`` requests, then behaves normally.
 - ``"hang"``: holds every request ``hang_seconds`` before answering (set it above the client's timeout);
   leaving the ``with`` block releases held requests at once.
+- ``"redirect"``: answers every POST with 307 to ``/submit`` again (a client that follows it posts twice).
 - ``"malformed"``: answers 200 with a body that is not JSON (after the auth and validation checks;
   the report is not stored).
 
@@ -44,7 +45,7 @@ from pydantic import ValidationError
 
 from indielabel.avid.convert import validate_avid_json
 
-BEHAVIOURS = ("normal", "fail-first", "hang", "malformed")
+BEHAVIOURS = ("normal", "fail-first", "hang", "malformed", "redirect")
 ID_FORMATS = ("string", "object", "text")
 
 
@@ -105,6 +106,8 @@ class FakeAvid:
             request_number = self.request_count
         if self.behaviour == "hang":
             self._release.wait(self.hang_seconds)
+        if self.behaviour == "redirect":
+            return 307, _json({"detail": "moved"})
         if self.behaviour == "fail-first" and request_number <= self.failures:
             return 500, _json({"detail": "internal server error"})
         if authorization != self.api_key:
@@ -157,6 +160,8 @@ def _handler_for(fake: FakeAvid) -> type[BaseHTTPRequestHandler]:
         def _send(self, status: int, body: bytes) -> None:
             try:
                 self.send_response(status)
+                if status == 307:
+                    self.send_header("Location", self.path)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()

@@ -91,6 +91,15 @@ def test_a_2xx_answer_that_is_not_a_uuid_is_an_error_and_the_report_unconfirmed(
     assert avid.request_count == 2
 
 
+def test_a_redirect_is_not_followed_and_the_report_is_not_posted_twice():
+    with FakeAvid(api_key=API_KEY, behaviour="redirect") as avid:
+        with pytest.raises(AvidError, match="redirect") as raised:
+            submit(to_avid_json(complete_report(), CONTEXT), url=avid.url, api_key=API_KEY, timeout=2, retries=2)
+
+    assert not raised.value.unconfirmed
+    assert avid.request_count == 1
+
+
 def test_the_review_status_of_a_submission_is_read_from_avid():
     with FakeAvid(api_key=API_KEY, review_status="published") as avid:
         [result] = send([complete_report()], avid_settings(avid))
