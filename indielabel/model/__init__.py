@@ -5,6 +5,7 @@ Owns: ``features`` (text and attribute features), ``fit`` (the base model's para
 ``personal`` (base model cache, fold-in, predictions, quality), ``label_selection`` (which comments a
 person is asked to label), ``neighbours`` (similar comments in the content space), ``evaluation``
 (``python -m indielabel evaluate``).
-May import: ``indielabel.data``, ``indielabel.config``, ``indielabel.progress``.
+May import: ``indielabel.data``, ``indielabel.synth`` (evaluation replays the generator's raters),
+``indielabel.config``, ``indielabel.progress``.
 Must not import: audit, storage, flagging, avid, web, or the top-level modules.
 """

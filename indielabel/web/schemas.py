@@ -75,6 +75,9 @@ class CommentsToLabelQuery(Query):
     topic: TopicText | None = None
     exclude: str = Field("", max_length=20_000, pattern=r"^[0-9,]*$",
                          description="comma-separated item ids already shown, not to be offered again")
+    sampler: Literal["adaptive", "stratified"] | None = Field(
+        None, description="adaptive (most informative about you) or stratified (2/4/8/4/2 by system score); "
+                          "by default the server's setting")
 
     @property
     def excluded_ids(self) -> frozenset[int]:
