@@ -73,13 +73,20 @@ def attribute_values(cell: str) -> list[str]:
     return [value.strip() for value in str(cell).split(MULTI_VALUE_SEPARATOR) if value.strip()]
 
 
-def attribute_indicators(raters: pd.DataFrame, attributes: Sequence[str]) -> np.ndarray:
-    """One 0/1 column per value an attribute takes (n_raters × L), attributes in order, values sorted."""
-    columns = []
+def attribute_levels(raters: pd.DataFrame, attributes: Sequence[str]) -> list[tuple[str, str]]:
+    """The (attribute, value) of each indicator column, attributes in order, values sorted."""
+    levels = []
     for attribute in attributes:
         cells = raters[attribute].map(attribute_values)
-        for value in sorted({value for values in cells for value in values}):
-            columns.append(cells.map(lambda values, value=value: value in values).to_numpy(np.float64))
+        levels.extend((attribute, value) for value in sorted({value for values in cells for value in values}))
+    return levels
+
+
+def attribute_indicators(raters: pd.DataFrame, attributes: Sequence[str]) -> np.ndarray:
+    """One 0/1 column per value an attribute takes (n_raters × L), in :func:`attribute_levels` order."""
+    cells = {attribute: raters[attribute].map(attribute_values) for attribute in attributes}
+    columns = [cells[attribute].map(lambda values, value=value: value in values).to_numpy(np.float64)
+               for attribute, value in attribute_levels(raters, attributes)]
     return np.column_stack(columns) if columns else np.zeros((len(raters), 0))
 
 

@@ -4,6 +4,7 @@ Layout under the root directory (e.g. ``data/output``)::
 
     <user>/user.json                                  {"user", "created_at"} and who owns the user
     <user>/reports.json                               reports written while auditing without a model
+    <user>/profile.json                               what the user said about themselves (optional)
     <user>/models/<model>/model.json                  {"name", "kind", "parent", "topic", "group", ...}
     <user>/models/<model>/versions/<n>/labels.json    {"<item_id>": rating}
     <user>/models/<model>/versions/<n>/metrics.json   cv_mae, band, system metrics, n_labels, created_at
@@ -107,6 +108,36 @@ class Store:
             document.update(user=user, created_at=(current or {}).get("created_at") or now_iso())
             write_json_atomic(path, document)
         return document
+
+    def list_users(self) -> list[str]:
+        """Every user with a user.json, sorted."""
+        if not self.root.is_dir():
+            return []
+        return sorted(entry.name for entry in self.root.iterdir()
+                      if NAME_PATTERN.fullmatch(entry.name) and (entry / "user.json").is_file())
+
+    def user_document(self, user, name: str) -> Any:
+        """A JSON document kept beside user.json (``<user>/<name>``); None when there is none."""
+        return self._read_json(self._user_dir(user) / name)
+
+    def write_user_document(self, user, name: str, document) -> None:
+        """Replace ``<user>/<name>`` atomically under the user's lock, creating the user if needed."""
+        with self._locked(user):
+            self._create_user_record(user)
+            write_json_atomic(self._user_dir(user) / name, document)
+
+    def delete_user_document(self, user, name: str) -> bool:
+        """Remove ``<user>/<name>`` for good; False when there was none."""
+        path = self._user_dir(user) / name
+        if not path.exists():
+            return False
+        with self._locked(user):
+            try:
+                path.unlink()
+            except FileNotFoundError:
+                return False
+            fsync_dir(path.parent)
+        return True
 
     # Models and versions
 

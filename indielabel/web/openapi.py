@@ -46,7 +46,13 @@ ROUTES = (
     Route("/get_flags", "get", schemas.UserQuery, "The comments a user flagged"),
     Route("/admin/flags", "get", schemas.FlagExportQuery,
           "Organizers: every flag as CSV or JSON lines (Authorization: Bearer <admin token>)", FLAG_FILES),
+    Route("/profile_attributes", "get", None, "The attributes and values a user may describe themselves with"),
+    Route("/profile", "get", schemas.UserQuery, "A user's optional self-description and the form's choices"),
+    Route("/profile", "put", schemas.ProfileBody, "Replace a user's self-description"),
+    Route("/profile", "delete", schemas.UserQuery, "Delete a user's self-description"),
 )
+# Methods whose schema describes query parameters; the others take a JSON body.
+QUERY_METHODS = ("get", "delete")
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -85,9 +91,10 @@ def document(routes=ROUTES, version: str = "0") -> dict:
     paths: dict[str, dict] = {}
     components: dict[str, dict] = {"Error": ERROR_SCHEMA}
     for route in routes:
+        name = route.path.strip("/").replace("/", "_") or "index"
         operation: dict = {"summary": route.summary, "responses": _responses(route.ok_content),
-                           "operationId": route.path.strip("/").replace("/", "_") or "index"}
-        if route.schema is not None and route.method == "get":
+                           "operationId": name if route.method in ("get", "post") else f"{route.method}_{name}"}
+        if route.schema is not None and route.method in QUERY_METHODS:
             operation["parameters"] = _query_parameters(route.schema)
         elif route.schema is not None:
             body_schema = route.schema.model_json_schema(ref_template="#/components/schemas/{model}")

@@ -222,3 +222,12 @@ class ClaimQuery(Query):
 
 class FlagExportQuery(Query):
     format: Literal["csv", "jsonl"] = Field("csv", description="CSV, or one JSON object per line")
+
+
+class ProfileBody(Body):
+    """A user's self-description: attribute -> the value they chose (attributes left out: not said)."""
+    user: str = _user_field()
+    profile: Annotated[
+        dict[Annotated[str, Field(min_length=1, max_length=MAX_TEXT)],
+             Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]],
+        Field(max_length=MAX_GROUP_ATTRIBUTES, description="attribute -> value, as offered by /profile_attributes")]
