@@ -60,3 +60,13 @@ def test_adaptive_picks_never_repeat_a_comment_already_shown():
                                             asked_rows=shown)
     assert not set(rows.tolist()) & set(shown.tolist())
     assert len(set(rows.tolist())) == 30
+
+
+def test_adaptive_picks_take_each_batch_from_distinct_topics():
+    factors, penalty, system_rating = synthetic_model()
+    topics = np.arange(400) % 8
+    rows = label_selection.informative_rows(factors, penalty, label_selection.design_moment(factors), system_rating,
+                                            np.arange(400), 20, np.random.default_rng(2), topics=topics)
+    for batch in range(3):
+        picks = topics[rows[5 + 5 * batch: 10 + 5 * batch]]
+        assert len(set(picks.tolist())) == 5

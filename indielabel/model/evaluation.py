@@ -28,6 +28,7 @@ from indielabel.model import label_selection
 from indielabel.model import personal as personal_model
 from indielabel.model.evaluation_metrics import METHOD_NAMES, METHODS
 from indielabel.model.features import matching_raters
+from indielabel.model.self_description import conditioned_prior
 from indielabel.progress import step
 from indielabel.synth import generator as synth_generator
 
@@ -137,11 +138,14 @@ class Answers:
 
 
 def choose_rows(protocol: Protocol, base, pool: np.ndarray, moment: np.ndarray, items: pd.DataFrame,
-                rng: np.random.Generator) -> np.ndarray:
-    """Base-model rows of the comments to ask about, by the protocol's sampler."""
+                profile: dict | None, rng: np.random.Generator) -> np.ndarray:
+    """Base-model rows of the comments to ask about, by the protocol's sampler (the adaptive one
+    knowing what a self-described ``profile`` already tells)."""
     if protocol.sampler == "adaptive":
-        return label_selection.informative_rows(base.item_factors, base.prior_penalty, moment, base.system_rating,
-                                                pool, protocol.labels, rng)
+        prior = conditioned_prior(base.prior_mean, base.prior_penalty, base.profile_levels, base.profile_means, profile)
+        return label_selection.informative_rows(base.item_factors, prior.penalty, moment, base.system_rating,
+                                                pool, protocol.labels, rng, free=prior.free,
+                                                topics=items["topic_id"].to_numpy())
     if protocol.sampler == "stratified":
         picked = label_selection.sample_to_label(items.iloc[pool], protocol.labels, rng)
         return base.positions(picked["item_id"])
@@ -150,7 +154,7 @@ def choose_rows(protocol: Protocol, base, pool: np.ndarray, moment: np.ndarray, 
 
 def rater_profile(dataset: Dataset, rater_id: str) -> dict[str, str]:
     """A rater's own attributes, as they would describe themselves."""
-    row = dataset.raters.set_index("rater_id").loc[rater_id]
+    row = dataset.raters.set_index("rater_id").loc[rater_id, list(dataset.attribute_columns)]
     return {name: str(value) for name, value in row.items() if pd.notna(value) and str(value)}
 
 
@@ -202,12 +206,10 @@ def evaluate_rater(dataset: Dataset, fold: Fold, protocol: Protocol, answers: An
                    rated: pd.DataFrame, rng: np.random.Generator) -> tuple[pd.DataFrame, dict]:
     """One held-out rater's predictions of their other ratings, and their view of each phenomenon."""
     base = fold.base
-    rows = choose_rows(protocol, base, answers.pool(rated, base), fold.moment, dataset.items, rng)
+    profile = rater_profile(dataset, rater_id) if protocol.attributes else None
+    rows = choose_rows(protocol, base, answers.pool(rated, base), fold.moment, dataset.items, profile, rng)
     labels = answers.ask(rater_id, rated, rows, base)
-    if protocol.attributes:
-        user = personal_model.fold_in(base, labels, profile=rater_profile(dataset, rater_id))
-    else:
-        user = personal_model.fold_in(base, labels)
+    user = personal_model.fold_in(base, labels, profile=profile)
     predicted = personal_model.predict_all(base, user)
     targets = rated[~rated["item_id"].isin(labels)]
     frame = method_predictions(predicted, labels, base, fold.item_mean, fold.global_mean, targets)
@@ -236,7 +238,7 @@ def evaluate(dataset: Dataset, protocols: list[Protocol], folds: int | None = No
         raise ValueError("labels, holdout_raters and folds must be at least 1")
     if any(protocol.sampler not in SAMPLERS for protocol in protocols):
         raise ValueError(f"the sampler must be one of {', '.join(SAMPLERS)}")
-    if any(protocol.attributes for protocol in protocols) and len(dataset.raters.columns) < 2:
+    if any(protocol.attributes for protocol in protocols) and not dataset.attribute_columns:
         raise ValueError(f"{dataset.name}: its raters have no attributes to describe themselves with")
     rng = np.random.default_rng(seed)
     splits = split_raters(dataset, max(protocol.labels for protocol in protocols), folds, holdout_raters, rng)
