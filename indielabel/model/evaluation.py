@@ -8,7 +8,8 @@ ratings. On real data a rater can only be asked about the comments they rated; o
 dataset they answer any comment, from the generator's own rating model (their taste and noise
 exactly as generated), so the sampler is measured the way the app uses it. Three baselines need no
 model: the item's crowd mean, the item mean shifted by the user's mean offset on their labels, and
-the global mean.
+the global mean; a fourth, the base model's own item prediction shifted by that offset, shows what
+the fold-in adds beyond a shift.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from indielabel.model import label_selection
 from indielabel.model import personal as personal_model
 from indielabel.model.evaluation_metrics import METHOD_NAMES, METHODS
 from indielabel.model.features import matching_raters
+from indielabel.model.rating_scale import on_scale
 from indielabel.model.self_description import conditioned_prior
 from indielabel.progress import step
 from indielabel.synth import generator as synth_generator
@@ -90,14 +92,18 @@ def rater_predictions(base, item_mean: np.ndarray, global_mean: float, rated: pd
 def method_predictions(predicted: np.ndarray, labels: dict[int, float], base, item_mean: np.ndarray,
                        global_mean: float, targets: pd.DataFrame) -> pd.DataFrame:
     """Every method's prediction of the ``targets`` ratings (rows with rater_id, item_id, rating, item_index)."""
-    label_rows = base.positions(labels.keys())
-    offset = float(np.mean(np.fromiter(labels.values(), float) - item_mean[label_rows]))
+    label_rows, label_values = base.positions(labels.keys()), np.fromiter(labels.values(), float)
+    offset = float(np.mean(label_values - item_mean[label_rows]))
     other_means = item_mean[targets["item_index"]]
+    # The fold-in's own item side shifted by the rater's mean offset: what a fold-in adds beyond a shift.
+    model_offset = float(np.mean(label_values - base.item_offset[label_rows]))
+    shifted = np.clip(base.item_offset[targets["item_index"]] + model_offset, RATING_MIN, RATING_MAX)
     return pd.DataFrame({
         "rater_id": targets["rater_id"].to_numpy(),
         "item_id": targets["item_id"].to_numpy(),
         "rating": targets["rating"].to_numpy(np.float64),
         "personal": predicted[targets["item_index"]].astype(np.float64),
+        "model_item_user_offset": on_scale(shifted.astype(np.float32), base.rating_levels).astype(np.float64),
         "item_mean_user_offset": np.clip(other_means + offset, RATING_MIN, RATING_MAX),
         "item_mean": other_means,
         "global_mean": global_mean,

@@ -9,9 +9,10 @@ import pandas as pd
 
 from indielabel.data.dataset import TOXIC_THRESHOLD
 
-METHODS = ("personal", "item_mean_user_offset", "item_mean", "global_mean")
+METHODS = ("personal", "model_item_user_offset", "item_mean_user_offset", "item_mean", "global_mean")
 METHOD_NAMES = {
     "personal": "personal model",
+    "model_item_user_offset": "model's item + your offset",
     "item_mean_user_offset": "item mean + your offset",
     "item_mean": "item mean",
     "global_mean": "global mean",
