@@ -18,10 +18,11 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.report import RESULTS_PATH, ROOT, machine_lines, say
+from bench.report import RESULTS_PATH, ROOT, machine_lines, say, spread_text
 from indielabel.data import dataset as datasets
 from indielabel.data import importing
-from indielabel.model import evaluation
+from indielabel.model import evaluation, label_selection
+from indielabel.model import personal as personal_model
 from indielabel.model.evaluation_metrics import METHOD_NAMES, METHODS, METRIC_NAMES
 from indielabel.synth import generator
 
@@ -117,6 +118,37 @@ def dataset_section(name: str, data: datasets.Dataset, results, protocols, folds
     return "\n".join(lines)
 
 
+def speed_lines(repeats: int = 30) -> list[str]:
+    """Time per user of the app's steps on a base model of the `kumar` size (107,620 comments, 41
+    factors; random numbers of the same shapes: the cost depends only on the shapes)."""
+    rng = np.random.default_rng(0)
+    n_items, n_factors = generator.PRESETS["kumar"][0], 41
+    penalty = np.diag(rng.uniform(1.0, 50.0, n_factors + 1))
+    base = personal_model.BaseModel(
+        item_ids=np.arange(n_items), item_offset=rng.uniform(0, 4, n_items).astype(np.float32),
+        item_factors=(rng.normal(size=(n_items, n_factors)) * 0.3).astype(np.float32),
+        system_rating=rng.uniform(0, 4, n_items).astype(np.float32), prior_mean=np.zeros(n_factors),
+        prior_penalty=penalty, noise_variance=0.4, fingerprint="speed", rating_levels=np.arange(5, dtype=np.float32))
+    moment = label_selection.design_moment(base.item_factors)
+    labels = dict(zip(rng.choice(n_items, 20, replace=False).tolist(), rng.integers(0, 5, 20).astype(float).tolist()))
+    timings = {"first page (20 comments)": [], "next batch of 5 (20 shown)": [], "train + predict all + metrics": []}
+    for _ in range(repeats):
+        for name, run in (
+            ("first page (20 comments)", lambda: label_selection.informative_rows(
+                base.item_factors, penalty, moment, base.system_rating, np.arange(n_items), 20, rng)),
+            ("next batch of 5 (20 shown)", lambda: label_selection.informative_rows(
+                base.item_factors, penalty, moment, base.system_rating, np.arange(n_items), 5, rng,
+                asked_rows=np.array(list(labels)))),
+            ("train + predict all + metrics", lambda: personal_model.train_personal(base, labels)),
+        ):
+            started = time.perf_counter()
+            run()
+            timings[name].append((time.perf_counter() - started) * 1000)
+    return ["Speed at the `kumar` size (107,620 comments, 41 factors), median (min–max) of "
+            f"{repeats} runs, on this shared machine:", "", "| step | time |", "|---|---|",
+            *[f"| {name} | {spread_text(values, '{:.1f}', ' ms')} |" for name, values in timings.items()], ""]
+
+
 def write_section(text: str) -> None:
     """Replace this benchmark's section of RESULTS.md (or append it), keeping every other section."""
     existing = RESULTS_PATH.read_text() if RESULTS_PATH.exists() else "# Benchmark results\n"
@@ -156,7 +188,8 @@ def main(argv: list[str] | None = None) -> int:
             parts.append(dataset_section(name, data, results, protocols, folds, time.perf_counter() - started))
             say(parts[-1])
     text = "\n".join([HEADING, "", "Written by `python -m bench.personal_evaluation` "
-                      f"(--folds {args.folds} --labels {args.labels}).", "", *machine_lines(), "", *parts])
+                      f"(--folds {args.folds} --labels {args.labels}).", "", *machine_lines(), "", *speed_lines(),
+                      *parts])
     write_section(text.rstrip("\n"))
     return 0
 

@@ -62,11 +62,8 @@ def test_adaptive_picks_never_repeat_a_comment_already_shown():
     assert len(set(rows.tolist())) == 30
 
 
-def test_adaptive_picks_take_each_batch_from_distinct_topics():
-    factors, penalty, system_rating = synthetic_model()
-    topics = np.arange(400) % 8
-    rows = label_selection.informative_rows(factors, penalty, label_selection.design_moment(factors), system_rating,
-                                            np.arange(400), 20, np.random.default_rng(2), topics=topics)
-    for batch in range(3):
-        picks = topics[rows[5 + 5 * batch: 10 + 5 * batch]]
-        assert len(set(picks.tolist())) == 5
+def test_with_nothing_asked_yet_the_plan_starts_from_the_prior():
+    factors, penalty, _ = synthetic_model()
+    plan = label_selection.InformativePlan(factors, penalty, label_selection.design_moment(factors),
+                                           np.arange(len(factors)), asked_rows=())
+    np.testing.assert_allclose(plan.covariance, np.linalg.inv(penalty))

@@ -164,15 +164,10 @@ class AuditService:
         moment = self._dataset_moment() if whole_dataset else label_selection.design_moment(
             base.item_factors, base.positions(items["item_id"]))
         rows = label_selection.informative_rows(base.item_factors, base.prior_penalty, moment, base.system_rating,
-                                                pool, n, rng, asked_rows=asked, topics=self._item_topics())
+                                                pool, n, rng, asked_rows=asked)
         item_ids = base.item_ids[rows]
         comments = self.frame["comment"].to_numpy()[self.item_positions.get_indexer(item_ids)]
         return [{"item_id": int(item_id), "comment": comment} for item_id, comment in zip(item_ids, comments)]
-
-    def _item_topics(self) -> np.ndarray:
-        """Each base-model row's topic id."""
-        rows = self.item_positions.get_indexer(self.base_model.item_ids)
-        return self.frame["topic_id"].to_numpy()[rows]
 
     def _dataset_moment(self) -> np.ndarray:
         if self._moment is None:

@@ -150,8 +150,7 @@ def choose_rows(protocol: Protocol, base, pool: np.ndarray, moment: np.ndarray, 
     if protocol.sampler == "adaptive":
         prior = conditioned_prior(base.prior_mean, base.prior_penalty, base.profile_levels, base.profile_means, profile)
         return label_selection.informative_rows(base.item_factors, prior.penalty, moment, base.system_rating,
-                                                pool, protocol.labels, rng, free=prior.free,
-                                                topics=items["topic_id"].to_numpy())
+                                                pool, protocol.labels, rng, free=prior.free)
     if protocol.sampler == "stratified":
         picked = label_selection.sample_to_label(items.iloc[pool], protocol.labels, rng)
         return base.positions(picked["item_id"])

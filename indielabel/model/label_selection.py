@@ -21,11 +21,7 @@ SCORE_BIN_EDGES = (0.0, 0.5, 1.5, 2.5, 3.5, 4.0001)
 SCORE_BIN_SHARES = (2, 4, 8, 4, 2)
 # The adaptive sampler starts from the most informative comment of each system-score bin (a person's
 # own scale shows across the range), then plans batches of BATCH comments, each with the most informative comment of the
-# lowest and of the highest bin so that every batch still shows clear cases at both ends, and no two
-# comments of one topic: the linear fold-in over-trusts many labels from one region of content (its
-# item factors are estimates, and a topic's comments share their errors), and an audit reads topics.
-# Measured on the synthetic `default` data (bench/RESULTS.md), distinct topics per batch raise the
-# recovery of the planted group shifts from 0.47 to 0.58 and lower the MAE.
+# lowest and of the highest bin so that every batch still shows clear cases at both ends.
 CALIBRATION = len(SCORE_BIN_SHARES)
 BATCH = 5
 # Candidates scored per request: a random subsample keeps a request in milliseconds on any dataset,
@@ -82,20 +78,20 @@ def design_moment(item_factors: np.ndarray, rows=slice(None)) -> np.ndarray:
 class InformativePlan:
     """Greedy informative picks among ``candidates`` (item rows), with rank-one updates per pick.
 
-    Keeps, per candidate, u = x S, its predictive variance xᵀ S x and the gain xᵀ S M S x, so a pick
-    costs O(candidates × dimension) instead of a new solve.
+    Keeps, per candidate, its predictive variance xᵀ S x and the gain numerator xᵀ S M S x, so a
+    pick costs two matrix-vector products over the candidates instead of a new solve.
     """
 
     def __init__(self, item_factors, prior_penalty, moment, candidates: np.ndarray, asked_rows,
                  free: np.ndarray | None = None):
-        asked = fold_in_design(item_factors, asked_rows, free)
+        asked = fold_in_design(item_factors, np.asarray(asked_rows, dtype=np.int64), free)
         self.covariance = np.linalg.inv(prior_penalty + asked.T @ asked)
         self.moment = moment if free is None else moment[np.ix_(free, free)]
         self.rows = np.asarray(candidates)
         self.design = fold_in_design(item_factors, self.rows, free)
-        self.projected = self.design @ self.covariance
-        self.variance = np.einsum("ij,ij->i", self.projected, self.design)
-        self.numerator = np.einsum("ij,ij->i", self.projected @ self.moment, self.projected)
+        projected = self.design @ self.covariance
+        self.variance = np.einsum("ij,ij->i", projected, self.design)
+        self.numerator = np.einsum("ij,ij->i", projected @ self.moment, projected)
         self.available = np.ones(len(self.rows), dtype=bool)
 
     def best(self, among: np.ndarray | None = None) -> int | None:
@@ -107,49 +103,42 @@ class InformativePlan:
         return int(np.argmax(gain))
 
     def take(self, position: int) -> None:
-        """Count candidate ``position`` as labelled: S ← S − s sᵀ / (1 + xᵀ s)."""
+        """Count candidate ``position`` as labelled: S ← S − s sᵀ / (1 + xᵀ s), s = S x.
+
+        With u_j = S x_j: u_j ← u_j − c (x_jᵀ s) s, so xᵀ S x drops by c (x_jᵀ s)² and
+        u_jᵀ M u_j by 2c (x_jᵀ s)(x_jᵀ S M s) − c² (x_jᵀ s)² sᵀ M s.
+        """
         direction = self.covariance @ self.design[position]
         scale = 1.0 / (1.0 + self.design[position] @ direction)
+        moved = self.moment @ direction
         along = self.design @ direction
-        toward = self.projected @ (self.moment @ direction)
-        self.numerator -= 2 * scale * along * toward - scale**2 * along**2 * (direction @ self.moment @ direction)
+        toward = self.design @ (self.covariance @ moved)
+        self.numerator -= 2 * scale * along * toward - scale**2 * along**2 * (direction @ moved)
         self.variance -= scale * along**2
-        self.projected -= scale * np.outer(along, direction)
         self.covariance -= scale * np.outer(direction, direction)
         self.available[position] = False
 
 
 def informative_rows(item_factors, prior_penalty, moment, system_rating: np.ndarray, pool_rows: np.ndarray,
-                     n: int, rng: np.random.Generator, asked_rows=(), free: np.ndarray | None = None,
-                     topics: np.ndarray | None = None) -> np.ndarray:
+                     n: int, rng: np.random.Generator, asked_rows=(), free: np.ndarray | None = None) -> np.ndarray:
     """``n`` item rows from ``pool_rows`` picked by the adaptive sampler (see the module docstring).
 
-    ``asked_rows`` were shown before; ``system_rating`` (and ``topics``, when given) is per item row;
-    with a self-described profile, ``prior_penalty`` is its conditioned penalty over the ``free``
-    positions of θ. Within a batch every comment comes from a different topic.
+    ``asked_rows`` were shown before; ``system_rating`` is per item row; with a self-described
+    profile, ``prior_penalty`` is its conditioned penalty over the ``free`` positions of θ.
     """
     pool_rows = np.asarray(pool_rows)
     if len(pool_rows) > MAX_CANDIDATES:
         pool_rows = rng.choice(pool_rows, size=MAX_CANDIDATES, replace=False)
     n = min(n, len(pool_rows))
     bins = score_bins(system_rating[pool_rows])
-    pool_topics = np.zeros(len(pool_rows)) if topics is None else topics[pool_rows]
     plan = InformativePlan(item_factors, prior_penalty, moment, pool_rows, asked_rows, free)
     picked: list[int] = []
     already = len(asked_rows)
-    batch_topics: set = set()
     while len(picked) < n:
-        count = already + len(picked)
-        if (count - CALIBRATION) % BATCH == 0 or topics is None:
-            batch_topics = set()
-        fresh = ~np.isin(pool_topics, list(batch_topics))
-        wanted = _wanted_bin(count, bins)
-        position = plan.best(fresh if wanted is None else fresh & wanted)
-        position = plan.best(fresh) if position is None else position
+        position = plan.best(_wanted_bin(already + len(picked), bins))
         position = plan.best() if position is None else position
         plan.take(position)
         picked.append(position)
-        batch_topics.add(pool_topics[position])
     return plan.rows[picked]
 
 
