@@ -28,3 +28,9 @@ def test_the_base_model_predicts_on_the_datasets_levels(small_base_model, small_
     labels = dict(zip(small_dataset.items["item_id"].iloc[:20].tolist(), [0, 1, 2, 3, 4] * 4))
     predicted = personal_model.predict_all(small_base_model, personal_model.fold_in(small_base_model, labels))
     assert set(np.unique(predicted).tolist()) <= {0.0, 1.0, 2.0, 3.0, 4.0}
+
+
+def test_unevenly_spaced_levels_take_the_nearest_one_too():
+    expected = np.array([0.4, 0.6, 2.9, 3.1], dtype=np.float32)
+    assert on_scale(expected, np.array([0.0, 1.0, 4.0], dtype=np.float32)).tolist() == [0, 1, 4, 4]
+    assert on_scale(np.array([2.5], dtype=np.float32), np.array([0.0, 1.0, 4.0], dtype=np.float32)).tolist() == [1]
