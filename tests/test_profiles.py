@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pytest
 
+from indielabel import cli
 from indielabel.storage import profiles
 from indielabel.storage.store import Store, StoreError
 from server import create_app
@@ -42,6 +43,18 @@ def test_organizers_read_every_profile_and_only_users_who_gave_one(tmp_path):
     profiles.write(store, "bob", {"gender": "Male"})
     store.ensure_user("cat")
     assert profiles.read_all(store) == {"ann": PROFILE, "bob": {"gender": "Male"}}
+
+
+def test_the_export_command_prints_every_profile_as_json(tmp_path, monkeypatch, capsys):
+    profiles.write(Store(tmp_path), "ann", PROFILE)
+    monkeypatch.setenv("INDIELABEL_OUTPUT_DIR", str(tmp_path))
+    assert cli.main(["profiles", "export"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out) == {"ann": PROFILE}
+    assert "Exported 1 self-descriptions" in captured.err
+    (tmp_path / "ann" / "profile.json").write_text("[]")
+    assert cli.main(["profiles", "export"]) == 2
+    assert "ann/profile.json" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("bad", [["gender"], {"gender": 3}, {"gender": ""}, {"gender": "x" * 201}])

@@ -5,14 +5,18 @@ Kept only with the user's own data, in ``<user>/profile.json``::
     {"profile": {"<attribute>": "<value>", ...}, "updated_at": "<ISO time>"}
 
 Written atomically under the user's lock like every other file of the user; deleting it removes the
-file. It is read when the user's models are trained and by organizers (:func:`read_all`); nothing
-copies it into flags or reports. Checking a profile against a dataset's attributes is the caller's
+file. It is read when the user's models are trained and by organizers (:func:`read_all`,
+``python -m indielabel profiles export``); nothing copies it into flags or reports. Checking a profile against a dataset's attributes is the caller's
 job (the attributes belong to the data, not to storage); here a profile is only checked to be a
 mapping of short strings.
 """
 
 from __future__ import annotations
 
+import json
+import sys
+
+from indielabel.config import load_settings
 from indielabel.storage.store import Store, StoreError
 from indielabel.storage.versions import now_iso
 
@@ -66,3 +70,16 @@ def read_all(store: Store) -> dict[str, dict[str, str]]:
         if profile is not None:
             profiles[user] = profile
     return profiles
+
+
+def run_export(args) -> int:
+    """`python -m indielabel profiles export`: {user: profile} of every user who described themselves."""
+    directory = load_settings().user_output_dir
+    try:
+        every_profile = read_all(Store(directory))
+    except StoreError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    sys.stdout.write(json.dumps(every_profile, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+    print(f"Exported {len(every_profile)} self-descriptions from {directory}", file=sys.stderr)
+    return 0

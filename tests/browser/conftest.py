@@ -20,6 +20,7 @@ import pytest
 import requests
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from bench.server_process import NO_RATE_LIMITS
 from indielabel.data import dataset as datasets
 from indielabel.model import personal as personal_model
 from tests.fake_avid import FakeAvid
@@ -79,14 +80,26 @@ def _warmed_up(url: str) -> str:
 @contextmanager
 def _serving(dataset_dir: Path, state_dir: Path, **settings: str):
     flagging_dir = state_dir / "flagged"
-    with live_server(dataset_dir, state_dir, flagging_dir=str(flagging_dir), **settings) as url:
+    # One server serves a whole session of tests from one address: more new users than a person makes.
+    with live_server(dataset_dir, state_dir, flagging_dir=str(flagging_dir), **{**NO_RATE_LIMITS, **settings}) as url:
         yield _warmed_up(url), flagging_dir
 
 
 @pytest.fixture(scope="session")
-def server(browser_dataset_dir, tmp_path_factory):
+def imported_dataset_dir(browser_dataset_dir, tmp_path_factory) -> Path:
+    """The browser dataset described as an imported one, not synthetic: reports about it may go to AVID."""
+    directory = tmp_path_factory.mktemp("browser-data") / "forum"
+    shutil.copytree(browser_dataset_dir, directory)
+    meta = json.loads((directory / "dataset.json").read_text())
+    meta.update({"name": "browser-forum", "source": "csv"})
+    (directory / "dataset.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
+    return directory
+
+
+@pytest.fixture(scope="session")
+def server(imported_dataset_dir, tmp_path_factory):
     with FakeAvid(api_key=AVID_KEY) as avid, _serving(
-        browser_dataset_dir, tmp_path_factory.mktemp("state-avid"), avid_api_url=avid.url, avid_api_key=AVID_KEY,
+        imported_dataset_dir, tmp_path_factory.mktemp("state-avid"), avid_api_url=avid.url, avid_api_key=AVID_KEY,
         flagging_mode="manual", flagging_options=json.dumps(FLAG_OPTIONS),
     ) as (url, flagging_dir):
         yield Server(url, flagging_dir, avid)
