@@ -58,10 +58,18 @@ def _add_model_commands(commands) -> None:
     evaluate = commands.add_parser("evaluate", help="check the personal model on held-out raters")
     evaluate.add_argument("dataset", help="dataset directory")
     evaluate.add_argument("--labels", type=int, default=20, help="labels given per held-out rater")
-    evaluate.add_argument("--holdout-raters", type=int, default=200)
+    evaluate.add_argument("--holdout-raters", type=int, default=200, help="held-out raters of one split")
+    evaluate.add_argument("--folds", type=int, default=None,
+                          help="hold out every eligible rater once over K base fits (K at most the raters)")
     evaluate.add_argument("--seed", type=int, default=0)
-    evaluate.add_argument("--stratified", action="store_true",
-                          help="pick labels in the 2/4/8/4/2 system-score bins instead of at random")
+    evaluate.add_argument("--sampler", choices=("adaptive", "stratified", "random"), default="adaptive",
+                          help="how the labels are picked: like the app (adaptive), the paper's 2/4/8/4/2 "
+                               "system-score bins (stratified), or at random")
+    evaluate.add_argument("--attributes", action="store_true",
+                          help="fold in each held-out rater's own attributes, as if they had described themselves")
+    evaluate.add_argument("--pool-only", action="store_true",
+                          help="on a generated dataset too, ask held-out raters only about comments they rated")
+    evaluate.add_argument("--json", action="store_true", help="print the figures as JSON")
     evaluate.set_defaults(handler="indielabel.model.evaluation:run_evaluate")
 
     bench = commands.add_parser("bench", help="quick measurements")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -48,6 +48,10 @@ class Settings(BaseModel):
     avid_lang: str = "eng"
     avid_timeout_seconds: float = Field(10.0, gt=0)
     avid_retries: int = Field(2, ge=0, le=10)
+
+    # How the labeling page picks comments: "adaptive" (most informative about the person) or
+    # "stratified" (the paper's 2/4/8/4/2 system-score sample).
+    label_sampler: Literal["adaptive", "stratified"] = "adaptive"
 
     flagging_mode: str = "manual"
     flagging_options: Any = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from server import create_app
@@ -314,3 +315,27 @@ def test_settings_list_models_most_recently_updated_first(client, trained):
     models = client.get("/audit_settings", query_string={"user": trained["user"]}).get_json()["models"]
     assert models[0]["name"] == "zz_newer"
     assert {m["kind"] for m in models} >= {"personal"}
+
+
+def system_bins(small_dataset, comments) -> list[int]:
+    system_rating = small_dataset.items.set_index("item_id").loc[[c["item_id"] for c in comments], "rating_sys"]
+    return np.bincount(np.digitize(system_rating.to_numpy(), [0.5, 1.5, 2.5, 3.5]), minlength=5).tolist()
+
+
+def test_the_stratified_sampler_asks_for_the_papers_two_four_eight_four_two(client, small_dataset):
+    answer = client.get("/get_comments_to_label", query_string={"n": 20, "sampler": "stratified"}).get_json()
+    assert answer["sampler"] == "stratified"
+    assert system_bins(small_dataset, answer["to_label"]) == [2, 4, 8, 4, 2]
+
+
+def test_the_adaptive_sampler_is_the_default_and_shows_clear_cases_at_both_ends(client, small_dataset):
+    answer = client.get("/get_comments_to_label?n=20").get_json()
+    assert answer["sampler"] == "adaptive"
+    assert len({c["item_id"] for c in answer["to_label"]}) == 20
+    bins = system_bins(small_dataset, answer["to_label"])
+    # One calibration comment per bin, then each batch of 5 has one at each end.
+    assert bins[0] >= 4 and bins[4] >= 4 and all(count >= 1 for count in bins), bins
+
+
+def test_comments_to_label_reject_an_unknown_sampler(client):
+    assert error_of(client.get("/get_comments_to_label?sampler=best"), 400)["field"] == "sampler"

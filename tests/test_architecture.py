@@ -16,7 +16,7 @@ TOP_LEVEL = ("config", "errors", "progress")
 ALLOWED = {
     "data": set(),
     "synth": {"data"},
-    "model": {"data"},
+    "model": {"data", "synth"},
     "storage": {"data"},
     "flagging": set(),
     "avid": {"data", "storage"},

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -17,9 +19,13 @@ HELD_OUT_RATERS = 50
 REQUIRED_GAIN_ON_PLANTED = 0.15
 
 
+POOL_ONLY = evaluation.Protocol(labels=LABELS, sampler="random", pool_only=True)
+
+
 @pytest.fixture(scope="module")
 def held_out_result(small_dataset):
-    return evaluation.evaluate(small_dataset, labels=LABELS, holdout_raters=HELD_OUT_RATERS, seed=0)
+    (result,) = evaluation.evaluate(small_dataset, [POOL_ONLY], holdout_raters=HELD_OUT_RATERS, seed=0)
+    return result
 
 
 @pytest.fixture(scope="module")
@@ -45,9 +51,10 @@ def pooled_mae(predictions: pd.DataFrame, method: str) -> float:
 
 
 def test_personal_model_beats_item_mean_plus_user_offset_for_held_out_raters(held_out_result):
-    assert held_out_result.mae["personal"] < held_out_result.mae["item_mean_user_offset"]
-    assert held_out_result.best_baseline == "item_mean_user_offset"
-    assert held_out_result.difference_interval[1] < 0
+    mae = held_out_result.summary["metrics"]["mae"]
+    assert mae["value"]["personal"] < mae["value"]["item_mean_user_offset"]
+    assert mae["value"]["personal"] < mae["value"][mae["best_baseline"]]
+    assert mae["difference_interval"][1] < 0
 
 
 @pytest.mark.slow
@@ -57,7 +64,7 @@ def test_personal_model_is_clearly_better_on_planted_topics_for_the_group_that_d
     On `small` the slice (~110 ratings) is too thin to measure a 15% gain reliably, so this runs
     on `default`.
     """
-    result = evaluation.evaluate(default_dataset, labels=LABELS, holdout_raters=300, seed=0)
+    (result,) = evaluation.evaluate(default_dataset, [POOL_ONLY], holdout_raters=300, seed=0)
     planted = result.predictions[planted_group_rows(default_dataset, result.predictions)]
     assert len(planted) >= 500
     personal, baseline = pooled_mae(planted, "personal"), pooled_mae(planted, "item_mean_user_offset")
@@ -67,21 +74,27 @@ def test_personal_model_is_clearly_better_on_planted_topics_for_the_group_that_d
 def test_labels_are_never_scored_and_every_other_rating_is(held_out_result, small_dataset):
     predictions = held_out_result.predictions
     held_out = predictions["rater_id"].unique()
-    assert len(held_out) == HELD_OUT_RATERS == held_out_result.n_raters
+    assert len(held_out) == HELD_OUT_RATERS == held_out_result.summary["n_raters"]
     all_ratings = small_dataset.ratings[small_dataset.ratings["rater_id"].isin(held_out)]
-    assert len(predictions) == len(all_ratings) - LABELS * HELD_OUT_RATERS == held_out_result.n_ratings
+    assert len(predictions) == len(all_ratings) - LABELS * HELD_OUT_RATERS == held_out_result.summary["n_ratings"]
     assert not predictions.duplicated(["rater_id", "item_id"]).any()
 
 
-def test_pooled_maes_and_difference_agree_with_the_predictions(held_out_result):
+def test_pooled_figures_and_differences_agree_with_the_predictions(held_out_result):
     predictions = held_out_result.predictions
+    figures = held_out_result.summary["metrics"]
     for method in evaluation.METHODS:
-        assert held_out_result.mae[method] == pytest.approx(pooled_mae(predictions, method))
+        error = predictions[method] - predictions["rating"]
+        wrong_side = (predictions[method] > 2.0) != (predictions["rating"] > 2.0)
+        assert figures["mae"]["value"][method] == pytest.approx(error.abs().mean())
+        assert figures["rmse"]["value"][method] == pytest.approx(np.sqrt((error**2).mean()))
+        assert figures["decision_error"]["value"][method] == pytest.approx(wrong_side.mean())
         assert predictions[method].between(0, 4).all()
-    best = held_out_result.best_baseline
-    assert held_out_result.difference == pytest.approx(held_out_result.mae["personal"] - held_out_result.mae[best])
-    low, high = held_out_result.difference_interval
-    assert low <= held_out_result.difference <= high
+    for metric in figures.values():
+        best = metric["best_baseline"]
+        assert metric["difference"] == pytest.approx(metric["value"]["personal"] - metric["value"][best])
+        low, high = metric["difference_interval"]
+        assert low <= metric["difference"] <= high
 
 
 def test_stratified_labels_follow_the_score_bins():
@@ -101,19 +114,68 @@ def test_stratified_labels_top_up_from_other_bins_when_a_bin_is_thin():
 
 def test_too_many_labels_for_every_rater_is_a_clear_error(small_dataset):
     with pytest.raises(ValueError, match="no rater has more than 100000 ratings"):
-        evaluation.evaluate(small_dataset, labels=100_000, holdout_raters=5)
+        evaluation.evaluate(small_dataset, [evaluation.Protocol(labels=100_000)], holdout_raters=5)
 
 
 def test_evaluate_command_prints_the_comparison(small_dataset_dir, capsys):
     status = cli.main(["evaluate", str(small_dataset_dir), "--labels", "20", "--holdout-raters", "10",
-                       "--seed", "1", "--stratified"])
+                       "--seed", "1", "--sampler", "stratified"])
     output = capsys.readouterr().out
     assert status == 0
     for name in evaluation.METHOD_NAMES.values():
         assert name in output
-    assert "95% bootstrap interval" in output
+    for metric in ("MAE", "RMSE", "decision error"):
+        assert f"{metric} (95% bootstrap interval over raters)" in output
+    assert "answer any comment from the generator" in output
+    assert "planted phenomena" in output
 
 
 def test_evaluate_command_rejects_impossible_settings(small_dataset_dir, capsys):
     assert cli.main(["evaluate", str(small_dataset_dir), "--labels", "0"]) == 2
     assert "at least 1" in capsys.readouterr().err
+
+
+def test_folds_hold_out_every_eligible_rater_exactly_once_and_cap_k(small_dataset):
+    splits = evaluation.split_raters(small_dataset, LABELS, folds=20, holdout_raters=1, rng=np.random.default_rng(0))
+    eligible = evaluation.eligible_raters(small_dataset, LABELS)
+    assert len(splits) == 20
+    assert sorted(np.concatenate(splits).tolist()) == eligible.tolist()
+    few = small_dataset.raters["rater_id"].iloc[:7]
+    data = datasets.build(small_dataset.items, small_dataset.ratings[small_dataset.ratings["rater_id"].isin(few)],
+                          small_dataset.raters, small_dataset.meta)
+    capped = evaluation.split_raters(data, LABELS, folds=20, holdout_raters=1, rng=np.random.default_rng(0))
+    assert len(capped) == 7 and all(len(part) == 1 for part in capped)
+
+
+def test_generated_raters_answer_any_comment_from_the_generators_own_model(small_dataset):
+    crowd, raters = synth.replay_crowd(small_dataset)
+    rater = 5
+    items = np.arange(len(small_dataset.items))
+    answers = crowd.answers(rater, items, seed=0)
+    assert answers.min() >= 0 and answers.max() <= 4
+    # The same comment gets the same answer whatever else is asked, and the answers follow the rater's taste.
+    assert crowd.answers(rater, items[::-1][:10], seed=0).tolist() == answers[::-1][:10].tolist()
+    expected = np.clip(crowd.expected_latent(items, np.full((len(items), 1), rater))[:, 0], 0, 4)
+    assert np.corrcoef(expected, answers)[0, 1] > 0.8
+    assert raters["rater_id"].tolist() == sorted(small_dataset.raters["rater_id"].tolist())
+
+
+def test_a_dataset_whose_ratings_are_not_the_generators_cannot_be_replayed(small_dataset):
+    changed = small_dataset.ratings.assign(rating=4.0 - small_dataset.ratings["rating"])
+    data = datasets.build(small_dataset.items, changed, small_dataset.raters, small_dataset.meta)
+    with pytest.raises(datasets.DatasetError, match="not the ones its generator makes"):
+        synth.replay_crowd(data)
+
+
+def test_evaluate_json_has_every_method_and_the_planted_table(small_dataset_dir, capsys):
+    status = cli.main(["evaluate", str(small_dataset_dir), "--holdout-raters", "20", "--folds", "2", "--json"])
+    output = json.loads(capsys.readouterr().out)
+    assert status == 0
+    assert output["folds"] == 2 and output["sampler"] == "adaptive"
+    assert set(output["metrics"]) == {"mae", "rmse", "decision_error"}
+    assert set(output["metrics"]["decision_error"]["value"]) == set(evaluation.METHODS)
+    names = {row["phenomenon"] for row in output["planted"]}
+    assert "religion_mockery" in names
+    for row in output["planted"]:
+        assert row["recovery"] == pytest.approx(row["predicted_shift"] / row["true_shift"])
+        assert 0 <= row["members_marked"] <= 1

@@ -56,6 +56,7 @@ class AuditService:
         self._crowd_overview: pd.DataFrame | None = None
         self._group_attributes: dict[str, list[str]] | None = None
         self._tuning_topics: list[str] | None = None
+        self._moment: np.ndarray | None = None
         self._predictions: OrderedDict[tuple, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
         self._content_index: neighbours.ContentIndex | None = None
@@ -139,12 +140,39 @@ class AuditService:
     # ---- labeling ----------------------------------------------------------------------------
 
     def comments_to_label(self, n: int, topic: str | None = None, seed: int | None = None,
-                          exclude: frozenset[int] = frozenset()) -> list[dict]:
+                          exclude: frozenset[int] = frozenset(), sampler: str | None = None) -> list[dict]:
+        """``n`` comments to label (of one topic, if given), none in ``exclude``.
+
+        ``sampler`` is ``adaptive`` (what tells most about the person, counting the excluded comments
+        as already shown) or ``stratified`` (the paper's 2/4/8/4/2); by default the configured one.
+        """
         items = self.data.items
         if topic is not None:
             items = items[items["topic"] == self.require_topic(topic)]
         rng = np.random.default_rng(seed)
-        return label_selection.sample_to_label(items, n, rng, exclude=exclude).to_dict(orient="records")
+        if (sampler or self.settings.label_sampler) == "stratified":
+            return label_selection.sample_to_label(items, n, rng, exclude=exclude).to_dict(orient="records")
+        return self._informative_comments(items, n, rng, exclude, whole_dataset=topic is None)
+
+    def _informative_comments(self, items: pd.DataFrame, n: int, rng: np.random.Generator,
+                              exclude: frozenset[int], whole_dataset: bool) -> list[dict]:
+        base = self.base_model
+        known = np.fromiter(exclude, dtype=np.int64)
+        asked = base.positions(known[np.isin(known, base.item_ids)])
+        pool = base.positions(items.loc[~items["item_id"].isin(exclude), "item_id"])
+        # Tuning a topic aims at that topic's predictions; the labeling page at the whole dataset's.
+        moment = self._dataset_moment() if whole_dataset else label_selection.design_moment(
+            base.item_factors, base.positions(items["item_id"]))
+        rows = label_selection.informative_rows(base.item_factors, base.prior_penalty, moment, base.system_rating,
+                                                pool, n, rng, asked_rows=asked)
+        item_ids = base.item_ids[rows]
+        comments = self.frame["comment"].to_numpy()[self.item_positions.get_indexer(item_ids)]
+        return [{"item_id": int(item_id), "comment": comment} for item_id, comment in zip(item_ids, comments)]
+
+    def _dataset_moment(self) -> np.ndarray:
+        if self._moment is None:
+            self._moment = label_selection.design_moment(self.base_model.item_factors)
+        return self._moment
 
     def require_topic(self, topic: str) -> str:
         if topic not in self.topic_names:

@@ -26,17 +26,15 @@ Fit. Item side and crowd raters together by L-BFGS on the squared error plus rid
 (model_fit): first on 90% of the raters, then, after the prior is calibrated on the other 10%, a
 shorter pass on everyone.
 
-Fold-in. A new user's θ = (b_u, w_u) is unknown, with the population
-prior N(0, C). C's profile block is the crowd's own covariance of attribute profiles (so groups
+Fold-in. A new user's θ = (b_u, w_u) is unknown, with the population prior N(0, C). C's profile block is the crowd's own covariance of attribute profiles (so groups
 that go together, such as religion and politics, stay together), scaled; the bias and the free
 tastes get one variance each. These spreads and the noise variance are calibrated by EM on the 10%
 of raters the fit never saw, so the prior reflects how much a new user's labels really say. The
 labels then give the posterior mean of θ by one small ridge solve toward the prior: labels that
 lean like a group's move the user along that group's direction, and that view reaches every
-comment with similar content. Predicting every item is one matrix-vector product.
-
-A user may also describe themselves (which groups they belong to); the prior is then conditioned
-on those known attribute indicators (see self_description).
+comment with similar content. Predicting every item is one matrix-vector product, then the rating
+level nearest to it (rating_scale). A user may also describe themselves (which groups they belong
+to); the prior is then conditioned on those known attribute indicators (see self_description).
 """
 
 from __future__ import annotations
@@ -55,10 +53,11 @@ from indielabel.data import dataset as datasets
 from indielabel.data.dataset import RATING_MAX, RATING_MIN, Dataset
 from indielabel.model.features import attribute_levels, matching_raters
 from indielabel.model.fit import fit_parameters
+from indielabel.model.rating_scale import on_scale, rating_levels
 from indielabel.model.self_description import ConditionedPrior, conditioned_prior
 from indielabel.progress import step
 
-MODEL_FORMAT = 2  # 2: the attribute value of each profile column and the crowd means
+MODEL_FORMAT = 3  # 2: the attribute value of each profile column and the crowd means; 3: rating levels
 DEFAULT_PARAMS = {
     "factors": 8,
     "item_penalty": 2.0,
@@ -101,6 +100,7 @@ class BaseModel:
     params: dict = field(default_factory=dict)
     profile_levels: list[tuple[str, str]] = field(default_factory=list)
     profile_means: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    rating_levels: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
 
     @property
     def n_factors(self) -> int:
@@ -137,6 +137,7 @@ class BaseModel:
                     params_json=np.str_(json.dumps(self.params, sort_keys=True)),
                     profile_levels=np.array(self.profile_levels, dtype=np.str_).reshape(-1, 2),
                     profile_means=self.profile_means,
+                    rating_levels=self.rating_levels,
                     model_format=np.int64(MODEL_FORMAT),
                 )
             os.replace(temporary, path)
@@ -163,6 +164,7 @@ class BaseModel:
                     params=json.loads(str(stored["params_json"])),
                     profile_levels=[(str(attribute), str(value)) for attribute, value in stored["profile_levels"]],
                     profile_means=stored["profile_means"],
+                    rating_levels=stored["rating_levels"],
                 )
         except (OSError, KeyError, ValueError) as error:
             raise datasets.DatasetError(f"{path}: not a usable base model ({error})") from error
@@ -211,6 +213,7 @@ def fit(dataset: Dataset, params: dict | None = None, quiet: bool = False) -> Ba
         params=params,
         profile_levels=attribute_levels(dataset.raters, dataset.attribute_columns),
         profile_means=fitted.profile_means,
+        rating_levels=rating_levels(dataset),
     )
 
 
@@ -315,9 +318,9 @@ def fold_in(base: BaseModel, labels: Mapping[int, float], profile: Mapping[str, 
 
 
 def predict_all(base: BaseModel, user: UserModel) -> np.ndarray:
-    """The user's predicted rating of every item (dataset order), float32 clipped to [0, 4]."""
+    """The user's predicted rating of every item (dataset order), float32 on the dataset's scale."""
     predicted = base.item_offset + base.item_factors @ user.weights.astype(np.float32) + np.float32(user.bias)
-    return np.clip(predicted, RATING_MIN, RATING_MAX).astype(np.float32)
+    return on_scale(np.clip(predicted, RATING_MIN, RATING_MAX).astype(np.float32), base.rating_levels)
 
 
 def cross_validated_mae(base: BaseModel, labels: Mapping[int, float],
@@ -335,7 +338,7 @@ def cross_validated_mae(base: BaseModel, labels: Mapping[int, float],
     residuals = targets - design @ (inverse @ (design.T @ targets))
     leverage = np.einsum("ij,jk,ik->i", design, inverse, design)
     left_out_residuals = residuals / (1.0 - leverage)
-    left_out_predictions = np.clip(ratings - left_out_residuals, RATING_MIN, RATING_MAX)
+    left_out_predictions = on_scale(np.clip(ratings - left_out_residuals, RATING_MIN, RATING_MAX), base.rating_levels)
     return float(np.mean(np.abs(ratings - left_out_predictions)))
 
 

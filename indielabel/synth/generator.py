@@ -224,14 +224,43 @@ def _simulate_crowd(plan, texts, n_raters, rng, quiet):
         raters = raters_model.make_raters(n_raters, rng)
         assignment = raters_model.assign_raters(n_items, n_raters, rng)
         toxicity, loads = _content(plan, texts)
-        ratings = raters_model.simulate_ratings(toxicity, loads, TASTES, raters, assignment, rng)
+        ratings = raters_model.simulate_ratings(raters_model.draw_crowd(toxicity, loads, TASTES, raters, rng),
+                                                assignment, rng)
         categories = raters_model.category_fractions(_category_chances(plan, texts), FOLLOWS_RATING, ratings, rng)
-    rating_rows = pd.DataFrame({
+    return raters, _rating_rows(raters, assignment, ratings), categories
+
+
+def _rating_rows(raters: pd.DataFrame, assignment: np.ndarray, ratings: np.ndarray) -> pd.DataFrame:
+    return pd.DataFrame({
         "rater_id": raters["rater_id"].to_numpy()[assignment.ravel()],
-        "item_id": np.repeat(np.arange(n_items), RATINGS_PER_ITEM),
+        "item_id": np.repeat(np.arange(len(assignment)), RATINGS_PER_ITEM),
         "rating": ratings.ravel().astype(np.float32),
     })
-    return raters, rating_rows, categories
+
+
+def replay_crowd(data: datasets.Dataset) -> tuple[raters_model.Crowd, pd.DataFrame]:
+    """The generator's own rating model of a synthetic dataset, rebuilt by replaying its seeding.
+
+    Returns the crowd and the generated raters (their row is their index in the crowd). A
+    ``DatasetError`` when ``data`` is not as generated: its stored ratings must come out again.
+    """
+    preset, seed = data.meta.get("preset"), data.meta.get("seed")
+    if data.meta.get("source") != "synthetic" or preset not in PRESETS:
+        raise datasets.DatasetError(f"{data.name}: not a generated synthetic dataset")
+    n_items, n_raters = PRESETS[preset]
+    text_seed, crowd_seed = np.random.SeedSequence(seed).spawn(2)
+    plan = plan_comments(n_items, np.random.default_rng(text_seed))
+    rng = np.random.default_rng(crowd_seed)
+    raters = raters_model.make_raters(n_raters, rng)
+    assignment = raters_model.assign_raters(n_items, n_raters, rng)
+    texts = data.items.set_index("item_id")["comment"].reindex(np.arange(n_items)).tolist()
+    crowd = raters_model.draw_crowd(*_content(plan, texts), TASTES, raters, rng)
+    rating_rows = _rating_rows(raters, assignment, raters_model.simulate_ratings(crowd, assignment, rng))
+    stored = data.ratings.sort_values(["item_id", "rater_id"])[["item_id", "rater_id", "rating"]]
+    replayed = rating_rows.sort_values(["item_id", "rater_id"])[["item_id", "rater_id", "rating"]]
+    if len(stored) != len(replayed) or not np.array_equal(stored.to_numpy(), replayed.to_numpy()):
+        raise datasets.DatasetError(f"{data.name}: its ratings are not the ones its generator makes")
+    return crowd, raters
 
 
 def generate_dataset(preset: str, seed: int, out_dir: Path | str, quiet: bool = False) -> datasets.Dataset:

@@ -120,9 +120,41 @@ def assign_raters(n_items: int, n_raters: int, rng: np.random.Generator) -> np.n
     return np.concatenate(rounds)[:needed].reshape(n_items, RATINGS_PER_ITEM)
 
 
-def simulate_ratings(toxicity: np.ndarray, loads: np.ndarray, tastes: Sequence[Taste], raters: pd.DataFrame,
-                     assignment: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Integer ratings 0-4, shaped like ``assignment``, from the model in the module docstring.
+@dataclass(frozen=True)
+class Crowd:
+    """Everything of the rating model but the rating noise: each comment's level and taste loads, each
+    rater's leniency, noise spread and tastes (group shift plus their own variation)."""
+
+    item_level: np.ndarray
+    loads: np.ndarray
+    leniency: np.ndarray
+    noise_sd: np.ndarray
+    taste: np.ndarray
+
+    def expected_latent(self, items: np.ndarray, raters: np.ndarray) -> np.ndarray:
+        """The latent rating without noise, shaped like ``raters`` (n_items, per item) for ``items`` (n_items,)."""
+        latent = self.item_level[items][:, None] + self.leniency[raters]
+        latent += np.einsum("ik,ijk->ij", self.loads[items], self.taste[raters])
+        return latent
+
+    def answers(self, rater: int, items: np.ndarray, seed: int) -> np.ndarray:
+        """Rater ``rater``'s ratings of ``items``, each with its own noise drawn from (seed, rater, item).
+
+        Seeding per pair makes an answer the same whichever comments are asked and in which order.
+        """
+        items = np.asarray(items, dtype=np.int64)
+        noise = np.array([np.random.default_rng([seed, rater, int(item)]).standard_normal() for item in items])
+        latent = self.expected_latent(items, np.full((len(items), 1), rater))[:, 0]
+        return rounded_rating(latent + self.noise_sd[rater] * noise)
+
+
+def rounded_rating(latent: np.ndarray) -> np.ndarray:
+    return np.clip(np.rint(latent), 0, 4).astype(np.int8)
+
+
+def draw_crowd(toxicity: np.ndarray, loads: np.ndarray, tastes: Sequence[Taste], raters: pd.DataFrame,
+               rng: np.random.Generator) -> Crowd:
+    """The raters' and comments' parameters of the model in the module docstring.
 
     ``toxicity`` is the per-comment content level, ``loads`` an (n_items, n_tastes) 0/1 matrix.
     """
@@ -131,13 +163,16 @@ def simulate_ratings(toxicity: np.ndarray, loads: np.ndarray, tastes: Sequence[T
     noise_sd = rng.uniform(*NOISE_SD_RANGE, n_raters)
     personal_taste = rng.normal(0.0, TASTE_SD, (n_raters, len(tastes)))
     group_shift = np.column_stack([taste.shift * is_member(raters, taste.attribute, taste.values) for taste in tastes])
-    rater_taste = group_shift + personal_taste
     item_level = toxicity + rng.normal(0.0, ITEM_NOISE_SD, len(toxicity))
+    return Crowd(item_level=item_level, loads=loads, leniency=leniency, noise_sd=noise_sd,
+                 taste=group_shift + personal_taste)
 
-    latent = item_level[:, None] + leniency[assignment]
-    latent += np.einsum("ik,ijk->ij", loads, rater_taste[assignment])
-    latent += noise_sd[assignment] * rng.standard_normal(assignment.shape)
-    return np.clip(np.rint(latent), 0, 4).astype(np.int8)
+
+def simulate_ratings(crowd: Crowd, assignment: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Integer ratings 0-4, shaped like ``assignment`` (an (n_items, 5) array of rater indexes)."""
+    latent = crowd.expected_latent(np.arange(len(assignment)), assignment)
+    latent += crowd.noise_sd[assignment] * rng.standard_normal(assignment.shape)
+    return rounded_rating(latent)
 
 
 def category_fractions(marking_chance: np.ndarray, follows_rating: np.ndarray, ratings: np.ndarray,

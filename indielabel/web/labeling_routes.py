@@ -37,15 +37,19 @@ def register(app: Flask, service, flags) -> None:
         return jsonify(personalized_models=audit.models_of(params.user),
                        model_name_suggestion=MODEL_NAME_SUGGESTION, clusters_for_tuning=audit.tuning_topics())
 
+    def comments_to_label(params: schemas.CommentsToLabelQuery):
+        audit = service()
+        sampler = params.sampler or audit.settings.label_sampler
+        return jsonify(to_label=audit.comments_to_label(params.n, params.topic, exclude=params.excluded_ids,
+                                                        sampler=sampler), sampler=sampler)
+
     @app.get("/get_comments_to_label")
     def get_comments_to_label():
-        params = query(schemas.CommentsToLabelQuery)
-        return jsonify(to_label=service().comments_to_label(params.n, params.topic, exclude=params.excluded_ids))
+        return comments_to_label(query(schemas.CommentsToLabelQuery))
 
     @app.get("/get_comments_to_label_topic")
     def get_comments_to_label_topic():
-        params = query(schemas.TopicCommentsQuery)
-        return jsonify(to_label=service().comments_to_label(params.n, params.topic, exclude=params.excluded_ids))
+        return comments_to_label(query(schemas.TopicCommentsQuery))
 
     @app.post("/get_personalized_model")
     def get_personalized_model():

@@ -76,6 +76,9 @@ class CommentsToLabelQuery(Query):
     # Each id has at most 18 digits (an int64), so converting one is cheap and never fails.
     exclude: str = Field("", max_length=20_000, pattern=r"^[0-9]{0,18}(,[0-9]{0,18})*$",
                          description="comma-separated item ids already shown, not to be offered again")
+    sampler: Literal["adaptive", "stratified"] | None = Field(
+        None, description="adaptive (most informative about you) or stratified (2/4/8/4/2 by system score); "
+                          "by default the server's setting")
 
     @property
     def excluded_ids(self) -> frozenset[int]:

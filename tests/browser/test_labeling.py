@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, urlsplit
 
+import numpy as np
 import pytest
 from playwright.sync_api import Page, expect
 
+from indielabel.data import dataset as datasets
 from tests.browser.auditor import labeled_item_ids, new_user_with_model, open_app, rate_with_keys
 
 pytestmark = pytest.mark.browser
@@ -120,3 +122,25 @@ def test_a_group_model_shows_the_live_group_size_and_trains(server, page: Page):
     page.get_by_role("button", name="Train group-based model").click()
     expect(page.get_by_role("heading", name="Your model: my_group (version 1)")).to_be_visible()
     assert "model=my_group" in page.url
+
+
+def shown_score_bins(browser_dataset_dir, item_ids: list[int]) -> list[int]:
+    items = datasets.load(browser_dataset_dir).items.set_index("item_id")
+    system_rating = items.loc[item_ids, "rating_sys"].to_numpy()
+    return np.bincount(np.digitize(system_rating, [0.5, 1.5, 2.5, 3.5]), minlength=5).tolist()
+
+
+@pytest.mark.parametrize("link,sampler", [("", "adaptive"), ("&sampler=stratified", "stratified")])
+def test_the_labeling_page_picks_comments_by_the_sampler_of_its_link(server, page: Page, browser_dataset_dir,
+                                                                     link, sampler):
+    with page.expect_response(lambda response: "/get_comments_to_label?" in response.url) as answer:
+        page.goto(f"{server.url}/?tab=labeling{link}")
+    query, _ = to_label_query(answer.value.url)
+    assert query.get("sampler") == (sampler if link else None)
+    assert answer.value.json()["sampler"] == sampler
+    expect(page.get_by_role("radiogroup")).to_have_count(20)
+    bins = shown_score_bins(browser_dataset_dir, labeled_item_ids(page))
+    if sampler == "stratified":
+        assert bins == [2, 4, 8, 4, 2]
+    else:  # a calibration comment per bin, then clear cases at both ends in every batch of 5
+        assert bins[0] >= 4 and bins[4] >= 4 and min(bins) >= 1, bins

@@ -28,6 +28,7 @@ import type {
   TrainedModel,
   TunedModel,
 } from "./types";
+import { readStudyParams } from "./url";
 
 type QueryValue = string | number | boolean | null | undefined;
 
@@ -107,10 +108,12 @@ export const auditSettings = (user: string | null) => get<AuditSettings>("/audit
 
 export const labelingSettings = (user: string) => get<LabelingSettings>("/get_labeling", { user });
 
-/** `n` comments to label (from one topic, if given), none of those in `exclude` (the ones already shown). */
+/** `n` comments to label (from one topic, if given), none of those in `exclude` (the ones already shown),
+ * picked by the page's `sampler` parameter (the paper's stratified sample can be asked for in the link). */
 export async function commentsToLabel(n: number, topic?: string, exclude: number[] = []): Promise<CommentToLabel[]> {
   const path = topic ? "/get_comments_to_label_topic" : "/get_comments_to_label";
-  return (await get<{ to_label: CommentToLabel[] }>(path, { n, topic, exclude: exclude.join(",") })).to_label;
+  const params = { n, topic, exclude: exclude.join(","), sampler: readStudyParams().sampler };
+  return (await get<{ to_label: CommentToLabel[] }>(path, params)).to_label;
 }
 
 export type Ratings = Record<number, Rating>;

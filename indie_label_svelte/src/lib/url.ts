@@ -8,6 +8,8 @@ export type Tab = (typeof TABS)[number];
 /** 0 new model, 1 edit an existing model, 2 topic tuning, 3 group model. */
 export type LabelMode = 0 | 1 | 2 | 3;
 export type PageMode = "audit" | "explore" | "no_model";
+/** How comments to label are picked; null: the server's setting (adaptive unless configured). */
+export type Sampler = "adaptive" | "stratified";
 
 export interface StudyParams {
   user: string | null;
@@ -17,8 +19,10 @@ export interface StudyParams {
   mode: PageMode;
   topicVisMethod: TopicVisMethod;
   model: string | null;
+  sampler: Sampler | null;
 }
 
+const SAMPLERS: Sampler[] = ["adaptive", "stratified"];
 const SCAFFOLDS: Scaffold[] = ["fixed", "personal", "personal_group", "prompts", "tutorial"];
 
 function oneOf<T extends string | number>(value: T | null, choices: readonly T[], fallback: T): T {
@@ -38,6 +42,7 @@ export function readStudyParams(search: string = window.location.search): StudyP
     mode: mode === "explore" || mode === "no_model" ? mode : "audit",
     topicVisMethod: oneOf(params.get("topic_vis_method") as TopicVisMethod | null, TOPIC_VIS_METHODS, "fp_fn"),
     model: params.get("model") || null,
+    sampler: oneOf(params.get("sampler") as Sampler | null, SAMPLERS, "" as Sampler) || null,
   };
 }
 
