@@ -246,7 +246,9 @@ class ProbeBody(Body):
     """A text the auditor writes to see what the system and their model make of it."""
     user: str = _user_field()
     model: str = Field(pattern=NAME_PATTERN, description="the user's model that predicts their rating")
-    text: str = Field(min_length=1, description=f"the comment, 1 to {MAX_PROBE_CHARS:,} characters")
+    # The length is checked by the route, which answers 413 (too large) rather than 400 for it.
+    text: str = Field(min_length=1, description=f"the comment, 1 to {MAX_PROBE_CHARS:,} characters",
+                      json_schema_extra={"maxLength": MAX_PROBE_CHARS})
 
     @field_validator("text")
     @classmethod
