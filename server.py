@@ -17,7 +17,7 @@ from indielabel.config import Settings, load_settings
 from indielabel.flagging import setup as flagging
 from indielabel.storage.store import Store
 from indielabel.web import (audit_routes, error_handlers, flag_routes, labeling_routes, openapi, ownership,
-                            report_routes)
+                            report_routes, user_routes)
 from indielabel.web.request_handling import OWNERS, error_response, open_study_link
 from indielabel.web.security_headers import add_security_headers
 
@@ -60,6 +60,7 @@ def create_app(config: Settings | dict | None = None, service: AuditService | No
     report_routes.register(app, audit_service)
     flag_routes.register(app, audit_service, flags)
     flag_routes.register_admin(app, settings)
+    user_routes.register(app, audit_service)
 
     @app.after_request
     def security_headers(response: Response) -> Response:

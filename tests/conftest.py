@@ -33,3 +33,15 @@ def small_base_model(small_dataset):
     from indielabel.model import personal as personal_model
 
     return personal_model.load_or_fit(small_dataset, quiet=True)
+
+
+def create_user(client, base_url: str = "", user: str | None = None) -> str:
+    """Start an audit as the app does (POST /users): a new id, or ``user``; ``client`` then owns it.
+
+    ``client`` is a Flask test client or a requests.Session (with ``base_url``, the server's address).
+    """
+    over_http = not hasattr(client, "application")
+    response = client.post(f"{base_url}/users", json={"user": user} if user else {},
+                           **({"timeout": 60} if over_http else {}))
+    assert response.status_code == 200, response.text
+    return (response.json() if over_http else response.get_json())["user"]

@@ -24,7 +24,7 @@ class Route:
 
 ROUTES = (
     Route("/api/health", "get", None, "Liveness check"),
-    Route("/audit_settings", "get", schemas.SettingsQuery, "User id (new when absent), models, topics"),
+    Route("/audit_settings", "get", schemas.UserQuery, "A user's models, topics and the app's settings"),
     Route("/get_labeling", "get", schemas.UserQuery, "Models, a model-name suggestion, topics for tuning"),
     Route("/get_comments_to_label", "get", schemas.CommentsToLabelQuery, "Comments to label, across score bins"),
     Route("/get_comments_to_label_topic", "get", schemas.TopicCommentsQuery, "Comments to label in one topic"),
@@ -46,6 +46,8 @@ ROUTES = (
     Route("/get_flags", "get", schemas.UserQuery, "The comments a user flagged"),
     Route("/admin/flags", "get", schemas.FlagExportQuery,
           "Organizers: every flag as CSV or JSON lines (Authorization: Bearer <admin token>)", FLAG_FILES),
+    Route("/users", "get", None, "The user ids this browser owns, newest first"),
+    Route("/users", "post", schemas.NewUserBody, "Start an audit: a new user id, or a study id nobody owns yet"),
 )
 
 ERROR_SCHEMA = {

@@ -30,7 +30,6 @@ export interface ModelSummary {
 
 export interface AuditSettings {
   user: string;
-  created: boolean;
   /** Names, sorted. */
   personalized_models: string[];
   /** The same models, most recently updated first. */

@@ -1,0 +1,152 @@
+"""A phone (390x844) and a laptop (1280x800): every page fits its width, the tabs come first, focus follows
+results, drafts survive a reload, axe-core finds nothing, and a browser never loses its first user."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.browser.conftest import ARTIFACTS
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "indie_label_svelte" / "node_modules" / "axe-core" / "axe.min.js"
+PHONE = {"width": 390, "height": 844}
+LAPTOP = {"width": 1280, "height": 800}
+SCREENS = {"phone": PHONE, "laptop": LAPTOP}
+
+
+@pytest.fixture(params=SCREENS, ids=SCREENS)
+def screen(request, browser: Browser):
+    """A page of the given screen size; a screenshot of where it ended is left in test-artifacts/."""
+    context = browser.new_context(viewport=SCREENS[request.param])
+    page = context.new_page()
+    page.on("dialog", lambda dialog: pytest.fail(f"unexpected dialog: {dialog.message}"))
+    yield page
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{re.sub(r'[^A-Za-z0-9_.-]', '_', request.node.name)}.png"))
+    context.close()
+
+
+def start_audit(page: Page, url: str) -> str:
+    """Open the bare address in a browser that owns no user yet: a new audit starts; its user id."""
+    page.goto(f"{url}/")
+    expect(page.get_by_role("tab", name="About")).to_be_visible()
+    return re.search(r"user=([A-Za-z0-9_-]+)", page.url).group(1)
+
+
+def open_tab(page: Page, name: str) -> None:
+    page.get_by_role("tab", name=name).click()
+    expect(page.get_by_role("tab", name=name)).to_have_attribute("aria-selected", "true")
+
+
+def horizontal_overflow(page: Page) -> int:
+    """Pixels by which the page is wider than the window (0: no page-level horizontal scroll)."""
+    return page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+
+
+def train_in_page(page: Page, url: str, user: str, labels: int = 20) -> None:
+    """Train a model as this browser (its cookie), so the user has saved work."""
+    comments = page.request.get(f"{url}/get_comments_to_label?n={labels}").json()["to_label"]
+    ratings = {str(comment["item_id"]): index % 5 for index, comment in enumerate(comments)}
+    response = page.request.post(f"{url}/get_personalized_model", data=json.dumps(
+        {"user": user, "model_name": "mine", "ratings": ratings}), headers={"Content-Type": "application/json"})
+    assert response.ok, response.text()
+
+
+def label_first_comments(page: Page, ratings: list[int]) -> None:
+    cards = page.locator(".label-table tbody tr")
+    for index, rating in enumerate(ratings):
+        cards.nth(index).get_by_role("radio", name=re.compile(f"^{rating}")).check()
+
+
+def test_every_page_fits_the_screen_width_with_the_tabs_in_the_first_screen(server, screen: Page):
+    start_audit(screen, server.url)
+    tabs = screen.get_by_role("tablist").bounding_box()
+    assert tabs["y"] + tabs["height"] <= screen.viewport_size["height"]
+    for tab in ("About", "Labeling", "Auditing"):
+        open_tab(screen, tab)
+        screen.wait_for_load_state("networkidle")
+        assert horizontal_overflow(screen) == 0, tab
+    screen.goto(f"{server.url}/?mode=explore")
+    expect(screen.get_by_role("heading", name="Explore the system")).to_be_visible()
+    screen.wait_for_load_state("networkidle")
+    assert horizontal_overflow(screen) == 0, "Explore"
+    expect(screen.get_by_role("navigation", name="IndieLabel")).to_be_visible()
+
+
+def test_the_whole_labeling_scale_is_on_screen(server, screen: Page):
+    start_audit(screen, server.url)
+    open_tab(screen, "Labeling")
+    first = screen.locator(".label-table tbody tr").first
+    expect(first).to_be_visible()
+    width = screen.viewport_size["width"]
+    for radio in first.get_by_role("radio").all():
+        box = radio.bounding_box()
+        assert box and 0 <= box["x"] and box["x"] + box["width"] <= width
+
+
+def test_a_reload_keeps_the_draft_labels_and_the_model_name(server, screen: Page):
+    start_audit(screen, server.url)
+    open_tab(screen, "Labeling")
+    name = screen.get_by_label(re.compile("model name", re.I))
+    name.fill("my_draft")
+    label_first_comments(screen, [0, 3, 4])
+    texts = screen.locator(".label-table tbody tr td.comment").all_inner_texts()[:3]
+    screen.reload()
+    expect(screen.locator(".label-table tbody tr").first).to_be_visible()
+    assert screen.locator(".label-table tbody tr td.comment").all_inner_texts()[:3] == texts
+    expect(name).to_have_value("my_draft")
+    checked = screen.locator(".label-table tbody tr").evaluate_all(
+        "rows => rows.slice(0, 3).map(row => row.querySelector('input:checked')?.value ?? null)")
+    assert checked == ["0", "3", "4"]
+
+
+def test_after_training_focus_lands_on_the_result(server, screen: Page):
+    start_audit(screen, server.url)
+    open_tab(screen, "Labeling")
+    label_first_comments(screen, [1, 2, 3])
+    screen.get_by_role("button", name="Train model").click()
+    result = screen.get_by_role("heading", name=re.compile("^Your model"))
+    expect(result).to_be_focused(timeout=60_000)
+    box = result.bounding_box()
+    assert 0 <= box["y"] < screen.viewport_size["height"]
+    screen.get_by_role("button", name=re.compile("^Audit the system with")).click()
+    expect(screen.get_by_role("heading", name="Auditing", exact=True)).to_be_focused()
+
+
+def test_axe_finds_no_accessibility_violations_on_any_tab(server, screen: Page):
+    start_audit(screen, server.url)
+    for tab in ("About", "Labeling", "Auditing", "Help"):
+        open_tab(screen, tab)
+        screen.wait_for_load_state("networkidle")
+        screen.add_script_tag(path=str(AXE))
+        violations = screen.evaluate("async () => (await axe.run(document)).violations.map("
+                                     "v => `${v.id}: ${v.nodes.map(n => n.target.join(' ')).slice(0, 3)}`)")
+        assert violations == [], tab
+
+
+def test_twenty_bare_address_visits_leave_the_first_user_reachable(server, browser: Browser):
+    context = browser.new_context(viewport=LAPTOP)
+    page = context.new_page()
+    first = start_audit(page, server.url)
+    train_in_page(page, server.url, first)
+    for _ in range(20):
+        page.goto(f"{server.url}/")
+        expect(page.get_by_role("button", name=re.compile(f"Continue as {first}"))).to_be_visible()
+        page.get_by_role("button", name="Start a new audit").click()
+        expect(page.get_by_role("tab", name="About")).to_be_visible()
+    page.goto(f"{server.url}/")
+    continuing = page.get_by_role("button", name=re.compile("^Continue as"))
+    newest = continuing.first.inner_text()
+    assert first not in newest, "the newest user is offered first"
+    page.get_by_role("button", name=re.compile(f"Continue as {first}")).click()
+    expect(page.get_by_role("tab", name="About")).to_be_visible()
+    assert f"user={first}" in page.url
+    expect(page.get_by_role("alert")).to_have_count(0)
+    context.close()
