@@ -53,6 +53,8 @@ class Settings(BaseModel):
     # Organizer-only exports (GET /admin/flags) need it as a bearer token; without it they are off.
     admin_token: str | None = Field(None, min_length=16)
     max_request_bytes: int = Field(1_000_000, gt=0)
+    # Where auditors send feedback (a form, a mailto: address); shown in the app when set.
+    feedback_url: str | None = Field(None, pattern=r"^(https?://|mailto:)\S+$")
 
     @field_validator("dataset")
     @classmethod

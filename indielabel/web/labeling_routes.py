@@ -23,7 +23,7 @@ def register(app: Flask, service, flags) -> None:
                        clusters=audit.topic_groups(user), clusters_for_tuning=audit.tuning_topics(),
                        topic_labels=audit.topic_labels, breakdown_axes=audit_overview.breakdown_axes(audit),
                        group_attributes=audit.group_attributes(), flagging=user_flags.describe(flags),
-                       avid_enabled=audit.settings.avid_enabled,
+                       avid_enabled=audit.settings.avid_enabled, feedback_url=audit.settings.feedback_url,
                        dataset={"name": audit.data.name, "n_items": len(audit.data.items),
                                 "synthetic": audit.data.meta.get("source") == "synthetic"})
 

@@ -64,6 +64,8 @@ export class Session {
     if (this.#requestedUser === null && this.ownedUsers === null) {
       const owned = await this.ownedLoader.load(() => api.ownedUsers());
       if (owned === null) return;
+      // The Explore page shows no one's work: it goes on as the newest user instead of asking.
+      if (owned.length > 0 && this.params.mode === "explore") return this.#startAs(owned[0]);
       if (owned.length > 0) {
         this.ownedUsers = owned;
         return;
