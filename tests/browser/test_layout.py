@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.browser.auditor import open_topic_table
 from tests.browser.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser
@@ -73,14 +74,34 @@ def label_first_comments(page: Page, ratings: list[int]) -> None:
         cards.nth(index).get_by_role("radio", name=re.compile(f"^{rating}")).check()
 
 
+def start_audit_with_a_model(page: Page, url: str) -> str:
+    user = start_audit(page, url)
+    train_in_page(page, url, user)
+    page.reload()
+    expect(page.get_by_role("tab", name="About")).to_be_visible()
+    return user
+
+
+def within_width(page: Page, locator) -> bool:
+    box = locator.bounding_box()
+    return box is not None and 0 <= box["x"] and box["x"] + box["width"] <= page.viewport_size["width"]
+
+
 def test_every_page_fits_the_screen_width_with_the_tabs_in_the_first_screen(server, screen: Page):
-    start_audit(screen, server.url)
+    start_audit_with_a_model(screen, server.url)
     tabs = screen.get_by_role("tablist").bounding_box()
     assert tabs["y"] + tabs["height"] <= screen.viewport_size["height"]
-    for tab in ("About", "Labeling", "Auditing"):
+    for tab in ("About", "Labeling", "Auditing", "Help"):
         open_tab(screen, tab)
         screen.wait_for_load_state("networkidle")
         assert horizontal_overflow(screen) == 0, tab
+    open_tab(screen, "Auditing")
+    table = open_topic_table(screen)
+    screen.wait_for_load_state("networkidle")
+    assert horizontal_overflow(screen) == 0, "Auditing with a topic's comments"
+    first_row = table.locator("tbody tr").first
+    for action in ("Add as evidence", "Find similar", "Flag"):
+        assert within_width(screen, first_row.get_by_role("button", name=re.compile(f"^{action}")).first), action
     screen.goto(f"{server.url}/?mode=explore")
     expect(screen.get_by_role("heading", name="Explore the system")).to_be_visible()
     screen.wait_for_load_state("networkidle")
@@ -93,10 +114,10 @@ def test_the_whole_labeling_scale_is_on_screen(server, screen: Page):
     open_tab(screen, "Labeling")
     first = screen.locator(".label-table .row").first
     expect(first).to_be_visible()
-    width = screen.viewport_size["width"]
-    for radio in first.get_by_role("radio").all():
-        box = radio.bounding_box()
-        assert box and 0 <= box["x"] and box["x"] + box["width"] <= width
+    choices = first.locator("label.choice").all()
+    assert len(choices) == 6
+    for choice in choices:
+        assert within_width(screen, choice)
 
 
 def test_a_reload_warns_and_keeps_the_draft_labels_and_the_model_name(server, screen: Page):
@@ -129,12 +150,18 @@ def test_after_training_focus_lands_on_the_result(server, screen: Page):
     expect(screen.get_by_role("heading", name="Auditing", exact=True)).to_be_focused()
 
 
+def test_adding_evidence_keeps_focus_on_the_comment_s_button(server, screen: Page):
+    start_audit_with_a_model(screen, server.url)
+    open_tab(screen, "Auditing")
+    row = open_topic_table(screen).locator("tbody tr").first
+    row.get_by_role("button", name="Add as evidence").click()
+    expect(row.get_by_role("button", name=re.compile("In report"))).to_be_focused()
+
+
 def test_axe_finds_no_accessibility_violations_on_any_tab(server, screen: Page):
     # An init script, unlike a script tag, is not refused by the app's Content-Security-Policy.
     screen.context.add_init_script(path=str(AXE))
-    start_audit(screen, server.url)
-    train_in_page(screen, server.url, re.search(r"user=([A-Za-z0-9_-]+)", screen.url).group(1))
-    screen.reload()
+    start_audit_with_a_model(screen, server.url)
     for tab in ("About", "Labeling", "Auditing", "Help"):
         open_tab(screen, tab)
         screen.wait_for_load_state("networkidle")

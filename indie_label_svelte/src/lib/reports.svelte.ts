@@ -17,6 +17,9 @@ import type {
 } from "./types";
 
 const SAVE_DELAY_MS = 800;
+// A save that failed for want of the server is tried again after 2 s, then 4 s, … up to a minute.
+const RETRY_FIRST_MS = 2_000;
+const RETRY_MAX_MS = 60_000;
 
 export type SaveState = "saved" | "pending" | "saving" | "error" | "conflict";
 
@@ -101,6 +104,7 @@ export class ReportBook {
   revision = 0;
   #owner: Owner | null = null;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  #retryDelay = RETRY_FIRST_MS;
   #inFlight: Promise<void> | null = null;
   #edits = 0;
 
@@ -228,6 +232,7 @@ export class ReportBook {
       this.revision = saved.revision;
       this.#adoptSubmissions(saved.reports);
       this.savedAt = new Date();
+      this.#retryDelay = RETRY_FIRST_MS;
       // Edits typed while this save travelled are saved by their own timer.
       this.saveState = this.#edits === editsAtStart ? "saved" : "pending";
     } catch (error) {
@@ -237,8 +242,16 @@ export class ReportBook {
       } else {
         this.saveError = errorMessage(error);
         this.saveState = "error";
+        if (!(error instanceof ApiError) || error.status === 0 || error.status >= 500) this.#retryLater();
       }
     }
+  }
+
+  /** After an outage (no answer, or a server error) try again by itself, waiting longer each time. */
+  #retryLater(): void {
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => void this.save(), this.#retryDelay);
+    this.#retryDelay = Math.min(this.#retryDelay * 2, RETRY_MAX_MS);
   }
 
   /** Wait until nothing is left unsaved (used before a model change, a submission or leaving). */
