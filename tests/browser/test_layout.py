@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.auditor import open_topic_table
+from tests.browser.auditor import open_topic_table, reports_panel, wait_until_saved
 from tests.browser.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser
@@ -190,3 +190,26 @@ def test_twenty_bare_address_visits_leave_the_first_user_reachable(server, brows
     assert f"user={first}" in page.url
     expect(page.get_by_role("alert")).to_have_count(0)
     context.close()
+
+
+def test_after_an_outage_the_reports_save_by_themselves(server, screen: Page):
+    start_audit_with_a_model(screen, server.url)
+    refused = []
+
+    def first_save_fails(route):
+        if not refused:
+            refused.append(route.request.url)
+            route.abort("connectionrefused")
+        else:
+            route.continue_()
+
+    screen.route("**/save_reports", first_save_fails)
+    panel = reports_panel(screen)
+    panel.get_by_label("Title").fill("Written while the server was away")
+    expect(screen.get_by_role("status").filter(has_text="Not saved")).to_be_visible()
+    # No Retry pressed: the next attempt goes out by itself.
+    wait_until_saved(screen)
+    assert len(refused) == 1
+    stored = screen.request.get(f"{server.url}/get_reports", params={
+        "user": re.search(r"user=([A-Za-z0-9_-]+)", screen.url).group(1), "model": "mine"}).json()["reports"]
+    assert any(report["title"] == "Written while the server was away" for report in stored)
