@@ -213,3 +213,27 @@ def test_after_an_outage_the_reports_save_by_themselves(server, screen: Page):
     stored = screen.request.get(f"{server.url}/get_reports", params={
         "user": re.search(r"user=([A-Za-z0-9_-]+)", screen.url).group(1), "model": "mine"}).json()["reports"]
     assert any(report["title"] == "Written while the server was away" for report in stored)
+
+
+def test_each_tab_opens_at_its_top(server, screen: Page):
+    start_audit_with_a_model(screen, server.url)
+    open_tab(screen, "Auditing")
+    screen.wait_for_load_state("networkidle")
+    screen.mouse.wheel(0, 3000)
+    screen.wait_for_function("window.scrollY > 500")
+    open_tab(screen, "Labeling")
+    assert screen.evaluate("window.scrollY") == 0
+
+
+def test_a_chart_s_comments_can_be_reached_by_keyboard(server, screen: Page):
+    start_audit_with_a_model(screen, server.url)
+    open_tab(screen, "Auditing")
+    table = open_topic_table(screen)
+    chooser = screen.get_by_label("Go to a comment of this chart")
+    expect(chooser).to_be_visible()
+    item_id = chooser.locator("option").nth(1).get_attribute("value").split("/")[0].lstrip("#")
+    chooser.focus()
+    chooser.select_option(index=1)
+    row = table.locator(f"tr[data-item='{item_id}']")
+    expect(row).to_have_class(re.compile("highlight"))
+    expect(row).to_be_focused()
