@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from indielabel.config import ConfigError, load_settings
 from server import create_app
 from tests.conftest import create_user
 
@@ -318,3 +319,15 @@ def test_settings_list_models_most_recently_updated_first(client, trained):
     models = client.get("/audit_settings", query_string={"user": trained["user"]}).get_json()["models"]
     assert models[0]["name"] == "zz_newer"
     assert {m["kind"] for m in models} >= {"personal"}
+
+
+def test_the_organizers_feedback_link_reaches_the_page_and_a_script_link_is_refused(small_dataset_dir,
+                                                                                     small_base_model, tmp_path):
+    with pytest.raises(ConfigError, match="feedback_url"):
+        load_settings({"feedback_url": "javascript:alert(1)"}, environ={})
+    app = create_app({"dataset": str(small_dataset_dir), "output_dir": tmp_path / "output",
+                      "flagging_dir": tmp_path / "flagged", "feedback_url": "mailto:organizers@example.org"})
+    client = app.test_client()
+    user = create_user(client)
+    settings = client.get("/audit_settings", query_string={"user": user}).get_json()
+    assert settings["feedback_url"] == "mailto:organizers@example.org"
