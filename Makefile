@@ -17,13 +17,17 @@ test: $(DEV_STAMP) chromium
 # Production: gunicorn with several worker processes, on 127.0.0.1 unless SERVE_HOST says otherwise (put a
 # TLS-terminating proxy in front of it). Needs INDIELABEL_SECRET_KEY, checked before any worker starts.
 # No control socket: its default path is one per machine user, so a second server would take it over.
+# The access log leaves out query strings (a study link's one-time key is one), as `make run` does.
+# The worker reads each request whole, with a deadline, before a thread takes it (indielabel/web/buffered_worker.py).
 SERVE_HOST ?= $(or $(INDIELABEL_HOST),127.0.0.1)
 SERVE_PORT ?= $(or $(INDIELABEL_PORT),5001)
 WORKERS ?= 3
 THREADS ?= 4
 serve: $(RUNTIME_STAMP)
-	$(VENV)/bin/gunicorn --workers $(WORKERS) --threads $(THREADS) --bind $(SERVE_HOST):$(SERVE_PORT) --preload \
-		--access-logfile - --no-control-socket 'indielabel.web.production:create_production_app()'
+	$(VENV)/bin/gunicorn --workers $(WORKERS) --threads $(THREADS) \
+		--worker-class indielabel.web.buffered_worker.BufferedThreadWorker --bind $(SERVE_HOST):$(SERVE_PORT) --preload \
+		--access-logfile - --access-logformat '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)ss "%(a)s"' \
+		--no-control-socket 'indielabel.web.production:create_production_app()'
 
 # Benchmarks at the paper's dataset size; writes bench/RESULTS.md (about 10 minutes from a fresh clone).
 bench: $(BENCH_STAMP)

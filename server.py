@@ -9,16 +9,18 @@ import threading
 from pathlib import Path
 
 from flask import Flask, Response, jsonify, request, send_from_directory
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import PathConverter
 
 from indielabel import __version__
 from indielabel.audit.service import AuditService
 from indielabel.config import Settings, load_settings
 from indielabel.flagging import setup as flagging
+from indielabel.storage.rate_limits import Limit, RateLimits
 from indielabel.storage.store import Store
-from indielabel.web import (audit_routes, error_handlers, flag_routes, labeling_routes, openapi, ownership,
-                            report_routes, user_routes)
-from indielabel.web.request_handling import OWNERS, error_response, open_study_link
+from indielabel.web import (audit_routes, error_handlers, flag_routes, labeling_routes, openapi, organizer_routes,
+                            ownership, probe_routes, profile_routes, report_routes, user_routes)
+from indielabel.web.request_handling import LIMITS, OWNERS, error_response, open_study_link
 from indielabel.web.security_headers import add_security_headers
 
 PUBLIC_DIR = Path(__file__).parent / "indie_label_svelte" / "public"
@@ -41,8 +43,12 @@ def create_app(config: Settings | dict | None = None, service: AuditService | No
     app.url_map.converters["static_file"] = StaticFileConverter
     app.config["SETTINGS"] = settings
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
+    if settings.trusted_proxies:
+        # The rate limits count by client address; behind a proxy only X-Forwarded-For knows it.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies)
     app.secret_key = ownership.app_secret_key(settings)
-    app.extensions[OWNERS] = ownership.Owners(Store(settings.user_output_dir), app.secret_key)
+    app.extensions[LIMITS] = rate_limits_of(settings)
+    app.extensions[OWNERS] = ownership.Owners(Store(settings.user_output_dir), app.secret_key, app.extensions[LIMITS])
     flags = flagging.configure_flagging(settings)
     service_holder: dict[str, AuditService] = {} if service is None else {"service": service}
     service_lock = threading.Lock()
@@ -60,6 +66,9 @@ def create_app(config: Settings | dict | None = None, service: AuditService | No
     report_routes.register(app, audit_service)
     flag_routes.register(app, audit_service, flags)
     flag_routes.register_admin(app, settings)
+    probe_routes.register(app, audit_service, flags)
+    profile_routes.register(app, audit_service)
+    organizer_routes.register(app, audit_service, settings, _static)
     user_routes.register(app, audit_service)
 
     @app.after_request
@@ -87,6 +96,15 @@ def create_app(config: Settings | dict | None = None, service: AuditService | No
         return _static(path)
 
     return app
+
+
+def rate_limits_of(settings: Settings) -> RateLimits:
+    """The configured limits, counted in a file beside the user data that every worker process shares."""
+    return RateLimits(settings.user_output_dir, {
+        ownership.NEW_USERS_LIMIT: Limit(settings.users_per_address_per_hour, 3600),
+        flag_routes.FLAGS_LIMIT: Limit(settings.flags_per_user_per_minute, 60),
+        report_routes.SAVES_LIMIT: Limit(settings.saves_per_user_per_minute, 60),
+    })
 
 
 def _static(path: str):

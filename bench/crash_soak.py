@@ -27,7 +27,7 @@ import requests
 
 from bench.crash_checks import MODEL, UserLedger, check_files, check_user
 from bench.report import OUT_DIR, say, spread_text
-from bench.server_process import ServerProcess, development_command, free_port, server_environment
+from bench.server_process import NO_RATE_LIMITS, ServerProcess, development_command, free_port, server_environment
 from indielabel.storage.store import NotFound, Store, StoreError
 
 WARM_UP_PATH = "/get_explore_examples?n_examples=1"
@@ -51,7 +51,8 @@ class ServeProcess:
     def __init__(self, dataset_dir: Path, state_dir: Path, **settings):
         self.dataset_dir, self.state_dir = Path(dataset_dir), Path(state_dir)
         # The cookies that own the users must stay valid across restarts.
-        self.env = server_environment(self.state_dir, **{"secret_key": secrets.token_hex(32), **settings})
+        self.env = server_environment(self.state_dir, **{"secret_key": secrets.token_hex(32), **NO_RATE_LIMITS,
+                                                           **settings})
         self.server: ServerProcess | None = None
 
     @property

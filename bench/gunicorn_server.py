@@ -7,7 +7,8 @@ import secrets
 import sys
 from pathlib import Path
 
-from bench.server_process import ServerProcess, free_port, server_environment
+from bench.server_process import NO_RATE_LIMITS, ServerProcess, free_port, server_environment
+from indielabel.web.production import WORKER_CLASS
 
 WORKERS = 2  # one per core
 THREADS = 4
@@ -57,16 +58,18 @@ def status_fields(pid: int) -> dict[str, int]:
 
 
 def gunicorn_server(dataset_dir: Path, state_dir: Path, log_path: Path, workers: int = WORKERS,
-                    threads: int = THREADS) -> GunicornServer:
+                    threads: int = THREADS, worker_class: str = WORKER_CLASS) -> GunicornServer:
     """gunicorn serving ``dataset_dir`` on a free 127.0.0.1 port, user state under ``state_dir``, its
     output in ``log_path``; started, not yet waited for, and stopped on leaving its ``with`` block.
 
-    The command line is `make serve`'s, with the port, the workers and the threads given here.
+    The command line is `make serve`'s, with the port, the workers, the threads and (to compare) the
+    worker class given here.
     """
     state_dir.mkdir(parents=True, exist_ok=True)
     port = free_port()
-    env = server_environment(state_dir, dataset=Path(dataset_dir).resolve(), secret_key=secrets.token_hex(32))
+    env = server_environment(state_dir, dataset=Path(dataset_dir).resolve(), secret_key=secrets.token_hex(32),
+                             **NO_RATE_LIMITS)
     command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", str(threads),
-               "--bind", f"127.0.0.1:{port}", "--preload", "--access-logfile", "-", "--no-control-socket",
+               "--worker-class", worker_class, "--bind", f"127.0.0.1:{port}", "--preload", "--access-logfile", "-", "--no-control-socket",
                ENTRY_POINT]
     return GunicornServer(command, port, env, log_path)

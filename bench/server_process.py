@@ -4,6 +4,7 @@ waited for until it answers, and stopped or killed. Shared by the benchmarks and
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -19,6 +20,8 @@ STOP_TIMEOUT_SECONDS = 20
 HEALTH_PATH = "/api/health"
 POLL_SECONDS = 0.02
 LOG_TAIL_CHARS = 3000
+# Load tests and benchmarks act faster than any person: they serve with the rate limits off.
+NO_RATE_LIMITS = {"users_per_address_per_hour": 0, "flags_per_user_per_minute": 0, "saves_per_user_per_minute": 0}
 
 
 def free_port() -> int:
@@ -54,7 +57,9 @@ class ServerProcess:
         # The child keeps its own handle on the log, so ours can close at once.
         with open(self.log_path, "ab" if append_log else "wb") as log:
             self.started = time.perf_counter()
-            self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+            # A session of its own: a kill reaches gunicorn's workers too, which do the writes.
+            self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                            start_new_session=True)
 
     def __enter__(self) -> ServerProcess:
         return self
@@ -87,12 +92,15 @@ class ServerProcess:
         try:
             self.process.wait(timeout=STOP_TIMEOUT_SECONDS)
         except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+            self.kill()
 
     def kill(self) -> None:
-        """SIGKILL: no handler runs, no buffer is flushed, as in a power cut of the process."""
-        self.process.kill()
+        """SIGKILL to the server and its worker processes at once: no handler runs, no buffer is flushed,
+        as in a power cut."""
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass  # gone already
         self.process.wait()
 
     def log_tail(self) -> str:

@@ -26,10 +26,15 @@ export default defineConfig({
     target: "es2022",
     // The chart library is one large chunk by nature; it loads only when a chart is first shown.
     chunkSizeWarningLimit: 1500,
+    // The organizer's page is an entry of its own, so the auditor's page carries none of its code.
+    rollupOptions: {
+      input: { main: resolve(import.meta.dirname, "index.html"), admin: resolve(import.meta.dirname, "admin.html") },
+    },
   },
   server: {
     proxy: Object.fromEntries(
-      ["/api", "/audit_settings", "/get_", "/save_reports", "/submit_avid_report", "/export_avid_reports", "/flag"]
+      ["/api", "/audit_settings", "/get_", "/save_reports", "/submit_avid_report", "/export_avid_reports", "/flag",
+        "/admin/api", "/admin/flags"]
         .map((prefix) => [prefix, "http://127.0.0.1:5001"]),
     ),
   },

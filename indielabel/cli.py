@@ -75,7 +75,7 @@ def _add_app_commands(commands) -> None:
     prepare = commands.add_parser("prepare", help="generate the default dataset and fit its model if missing")
     prepare.set_defaults(handler="indielabel.prepare:run_prepare")
 
-    serve = commands.add_parser("serve", help="serve the app (development server)")
+    serve = commands.add_parser("serve", help="serve the app (gunicorn, one process)")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     serve.add_argument("--dataset", help="dataset name under the data directory, or a path")
@@ -88,6 +88,11 @@ def _add_app_commands(commands) -> None:
     export.add_argument("--out", help="write to this file instead of standard output")
     export.set_defaults(handler="indielabel.flagging.setup:run_export")
 
+    profiles = commands.add_parser("profiles", help="users' optional self-descriptions")
+    profile_commands = profiles.add_subparsers(dest="what", required=True)
+    profile_commands.add_parser("export", help="write every user's self-description to standard output as JSON") \
+        .set_defaults(handler="indielabel.storage.profiles:run_export")
+
     avid = commands.add_parser("avid", help="AVID submissions")
     avid_commands = avid.add_subparsers(dest="what", required=True)
     retry = avid_commands.add_parser("retry", help="resubmit every report whose submission is queued or failed "
@@ -96,11 +101,13 @@ def _add_app_commands(commands) -> None:
 
     users = commands.add_parser("users", help="study participants: links that give a user id to one browser")
     user_commands = users.add_subparsers(dest="action", required=True)
-    create = user_commands.add_parser("create", help="create a user, reserved for the one-time link printed")
-    link = user_commands.add_parser("link", help="a new one-time link for an existing user (e.g. lost cookies); "
+    create = user_commands.add_parser("create", help="create users, each reserved for the one-time link printed "
+                                                     "(a line each; no rate limit applies)")
+    link = user_commands.add_parser("link", help="a new one-time link for existing users (e.g. lost cookies); "
                                                  "the browser that opens it becomes the user's only owner")
     for sub in (create, link):
-        sub.add_argument("name", type=_user_name, help="the user id (ASCII letters, digits, '_' and '-')")
+        sub.add_argument("names", nargs="+", type=_user_name, metavar="name",
+                         help="a user id (ASCII letters, digits, '_' and '-')")
         sub.add_argument("--base-url", help="the server's address as participants reach it "
                                             "(default: http://<host>:<port> from the settings)")
         sub.set_defaults(handler="indielabel.web.ownership:run_users")

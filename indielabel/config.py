@@ -32,6 +32,8 @@ class Settings(BaseModel):
     system_url: str | None = None
     system_text_field: str = "texts"
     system_score_field: str = "scores"
+    # What scores a text the auditor writes when the system's scores are stored with the dataset.
+    live_system: str | None = None
 
     avid_api_url: str | None = None
     avid_api_key: str | None = None
@@ -52,7 +54,17 @@ class Settings(BaseModel):
     secret_key: str | None = Field(None, min_length=32)
     # Organizer-only exports (GET /admin/flags) need it as a bearer token; without it they are off.
     admin_token: str | None = Field(None, min_length=16)
+    # The organizer's findings by self-description show only groups of at least this many auditors.
+    organizer_min_group_size: int = Field(5, ge=2)
     max_request_bytes: int = Field(1_000_000, gt=0)
+    # A request (head and body) must arrive within this time, or it is answered 408 (see web.buffered_worker).
+    request_read_seconds: float = Field(10.0, gt=0)
+    # Rate limits (0 turns one off), shared by every worker process; refused actions get 429 + Retry-After.
+    users_per_address_per_hour: int = Field(60, ge=0)
+    flags_per_user_per_minute: int = Field(30, ge=0)
+    saves_per_user_per_minute: int = Field(120, ge=0)
+    # How many proxies in front of the server append to X-Forwarded-For: the client address is then theirs.
+    trusted_proxies: int = Field(0, ge=0, le=5)
     # Where auditors send feedback (a form, a mailto: address); shown in the app when set.
     feedback_url: str | None = Field(None, pattern=r"^(https?://|mailto:)\S+$")
 
@@ -119,3 +131,10 @@ def load_settings(overrides: dict[str, Any] | None = None, environ: dict[str, st
             f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()
         )
         raise ConfigError(f"invalid settings: {problems}") from error
+
+
+def keep_written_files_private() -> None:
+    """From now on this process creates files 0600 and directories 0700: user data, flag logs, keys and
+    rate counts are for the account that runs the server. Dataset caches, which may be shared, set
+    their own mode."""
+    os.umask(0o077)

@@ -33,3 +33,15 @@ class ForbiddenError(AuditError):
 
 class UnavailableError(AuditError):
     code = "unavailable"
+
+
+class UnauthorizedError(AuditError):
+    """No credentials were sent for a page that needs them (a wrong credential is a ForbiddenError)."""
+
+    code = "unauthorized"
+
+
+class RateLimitedError(AuditError):
+    """Too many actions too fast; ``detail["retry_after_seconds"]`` says when to try again."""
+
+    code = "rate_limited"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import time
 
-from indielabel.config import Settings, load_settings
+from indielabel.config import Settings, keep_written_files_private, load_settings
 from indielabel.data import dataset as datasets
 from indielabel.progress import step
 
@@ -39,12 +39,13 @@ def run_prepare(args) -> int:
 
 
 def run_serve(args) -> int:
-    from server import create_app
+    from indielabel.web.production import AppPerProcess, serve_in_this_process
 
     settings = load_settings({"host": args.host, "port": args.port, "dataset": args.dataset})
-    app = create_app(settings, service=ensure_ready(settings))
+    keep_written_files_private()
+    app = AppPerProcess(settings, ensure_ready(settings))
     print(f"Serving IndieLabel at http://{settings.host}:{settings.port}", file=sys.stderr, flush=True)
-    app.run(host=settings.host, port=settings.port, debug=False, threaded=True)
+    serve_in_this_process(app, settings.host, settings.port)
     return 0
 
 

@@ -21,7 +21,8 @@ ALLOWED = {
     "flagging": set(),
     "avid": {"data", "storage"},
     "audit": {"data", "model", "storage", "flagging", "avid", "audit_utils"},
-    "web": {"data", "model", "storage", "flagging", "avid", "audit", "server"},
+    "organizer": {"data", "storage", "flagging", "avid", "audit", "audit_utils"},
+    "web": {"data", "model", "storage", "flagging", "avid", "audit", "organizer", "server"},
 }
 MAX_MODULE_LINES = 400
 

@@ -214,3 +214,33 @@ def _wait_until(condition, timeout: float = 30.0) -> None:
     while not condition():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.02)
+
+
+def test_a_report_deleted_while_avid_has_it_keeps_its_avid_id_when_put_back_and_is_not_resent(
+        small_dataset_dir, small_base_model, output_dir, tmp_path):
+    with FakeAvid(api_key=API_KEY, behaviour="hang", hang_seconds=1.0) as avid:
+        app = create_app({"dataset": str(small_dataset_dir), "output_dir": output_dir,
+                          "flagging_dir": tmp_path / "flagged", "avid_api_url": avid.url, "avid_api_key": API_KEY,
+                          "avid_timeout_seconds": 5, "avid_retries": 0})
+        author, other_tab = app.test_client(), app.test_client()
+        assert author.post("/save_reports", json={"user": USER, "revision": 0,
+                                                  "reports": [complete_report()]}).status_code == 200
+        other_tab.set_cookie("indielabel_owner", author.get_cookie("indielabel_owner").value)
+        sent = []
+        sender = threading.Thread(target=lambda: sent.append(author.post(
+            "/submit_avid_report", json={"user": USER, "report_ids": ["report1"], **CREDIT})))
+        sender.start()
+        _wait_until(lambda: avid.request_count == 1)
+        revision = other_tab.get(f"/get_reports?user={USER}").get_json()["revision"]
+        assert other_tab.post("/save_reports", json={"user": USER, "revision": revision,
+                                                     "reports": []}).status_code == 200
+        sender.join()
+        assert sent[0].status_code == 200
+        revision = other_tab.get(f"/get_reports?user={USER}").get_json()["revision"]
+        back = other_tab.post("/save_reports", json={"user": USER, "revision": revision,
+                                                     "reports": [complete_report()]}).get_json()
+        submission = back["reports"][0]["submission"]
+        assert submission["state"] == "submitted" and submission["avid_id"]
+        again = other_tab.post("/submit_avid_report", json={"user": USER, "report_ids": ["report1"], **CREDIT})
+        assert again.status_code == 200
+        assert avid.request_count == 1

@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 import requests
 
+from bench.server_process import NO_RATE_LIMITS
 from indielabel.flagging.setup import read_flags
 from indielabel.storage.store import Store
 from indielabel.storage.versions import NewVersion, Version
@@ -46,7 +47,7 @@ class Outcome:
 @pytest.fixture(scope="module")
 def served(small_dataset_dir, small_base_model, tmp_path_factory):
     state_dir = tmp_path_factory.mktemp("concurrency")
-    with production_server(small_dataset_dir, state_dir, flagging_mode="manual") as url:
+    with production_server(small_dataset_dir, state_dir, flagging_mode="manual", **NO_RATE_LIMITS) as url:
         yield url, state_dir
 
 

@@ -294,7 +294,8 @@ def test_the_environment_sets_the_mode(tmp_path):
     environ = {"INDIELABEL_FLAGGING_MODE": "auto", "INDIELABEL_FLAGGING_DIR": str(tmp_path)}
     flagging = configure_flagging(load_settings(environ=environ))
     assert flagging.mode == "auto"
-    assert flagging.record(comment_row(1)) == 1  # auto mode logs labels without a button's option
+    # auto mode logs labels without a button's option, the label given as one more column
+    assert flagging.record({**comment_row(1), "label": 3}) == 1
 
 
 def test_never_records_nothing_and_creates_nothing(tmp_path):

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 FRONTEND = Path(__file__).resolve().parents[1] / "indie_label_svelte"
-TOP_LEVEL_INPUT = re.compile(r"index\.html|package\.json|package-lock\.json|vite\.config\..+|tsconfig.*\.json")
+TOP_LEVEL_INPUT = re.compile(r"index\.html|admin\.html|package\.json|package-lock\.json|vite\.config\..+|tsconfig.*\.json")
 
 
 def source_inputs(root: Path) -> list[str]:

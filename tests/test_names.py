@@ -41,8 +41,8 @@ def _topic(client) -> str:
     return client.get("/audit_settings?user=names_owner").get_json()["clusters"][0]["options"][0]["value"]
 
 
-# Every route with a user, model or topic parameter: how it takes input, and a request that is valid
-# except for the parameter under test. "{topic}" is replaced by a real topic.
+# Every route with a user, model or topic parameter: how it takes input (query, JSON body, or a JSON body
+# sent with PUT), and a request that is valid except for the parameter under test. "{topic}" is replaced by a real topic.
 ROUTES = {
     "/audit_settings": ("query", {"user": "names_owner"}),
     "/get_labeling": ("query", {"user": "names_owner"}),
@@ -62,7 +62,12 @@ ROUTES = {
     "/save_reports": ("json", {"user": "names_owner", "model": "m", "revision": 0, "reports": []}),
     "/submit_avid_report": ("json", {"user": "names_owner", "model": "m", "report_ids": ["r1"]}),
     "/flag": ("json", {"user": "names_owner", "model": "m", "item_id": 1}),
+    "/log_label": ("json", {"user": "names_owner", "model": "m", "item_id": 1, "label": 2}),
+    "/probe": ("json", {"user": "names_owner", "model": "m", "text": "a comment of my own"}),
+    "/get_probes": ("query", {"user": "names_owner"}),
+    "/flag_probe": ("json", {"user": "names_owner", "probe_id": 1}),
     "/": ("query", {"user": "names_owner", "key": "k" * 32}),
+    "/profile": ("put", {"user": "names_owner", "profile": {"gender": "Female"}}),
     "/users": ("json", {"user": "names_owner"}),
 }
 NAME_PARAMETERS = {"user", "cur_user", "model", "pers_model", "model_name", "topic", "cluster"}
@@ -94,8 +99,8 @@ def _send(client, route: str, parameter: str, value, topic: str):
     request = {name: topic if given == "{topic}" else given for name, given in valid.items()}
     request.pop(ALIASES.get(route, {}).get(parameter, parameter), None)
     request[parameter] = value
-    if kind == "json":
-        return client.post(route, json=request)
+    if kind in ("json", "put"):
+        return client.open(route, method="PUT" if kind == "put" else "POST", json=request)
     return client.get(route, query_string=request)
 
 
@@ -110,8 +115,9 @@ def _escapes(state_root: Path) -> list[Path]:
 
 
 def test_the_cases_cover_every_route_with_a_name_parameter():
+    # The organizer's routes answer only with the organizer token: tests/test_organizer.py sends them these values.
     with_names = {route.path for route in openapi.ROUTES if route.schema is not None
-                  and NAME_PARAMETERS & set(route.schema.model_fields)}
+                  and NAME_PARAMETERS & set(route.schema.model_fields) and not route.path.startswith("/admin")}
     assert with_names <= set(ROUTES)
 
 

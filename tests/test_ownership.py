@@ -77,6 +77,12 @@ def requests_about(user: str, item_id: int, topic: str) -> dict[str, tuple[str, 
         "/export_avid_reports": ("get", {"user": user, "model": "mine"}),
         "/flag": ("post", {"user": user, "model": "mine", "item_id": item_id}),
         "/get_flags": ("get", {"user": user}),
+        "/log_label": ("post", {"user": user, "model": "mine", "item_id": item_id, "label": 2}),
+        "/probe": ("post", {"user": user, "model": "mine", "text": "a comment of my own"}),
+        "/get_probes": ("get", {"user": user}),
+        "/flag_probe": ("post", {"user": user, "probe_id": 1}),
+        # GET and DELETE of /profile are refused alike: tests/test_profiles.py
+        "/profile": ("put", {"user": user, "profile": {"gender": "Female"}}),
         "/users": ("post", {"user": user}),
     }
 
@@ -85,14 +91,14 @@ ROUTES_WITH_A_USER = sorted(requests_about("u", 1, "t"))
 
 
 def send(client, route: str, method: str, values: dict):
-    if method == "post":
-        return client.post(route, json=values)
+    if method in ("post", "put"):
+        return client.open(route, method=method.upper(), json=values)
     return client.get(route, query_string=values)
 
 
 def state_of(store: Store, user: str) -> tuple:
     return ([version.number for version in store.history(user, "mine")], store.load_reports(user, "mine"),
-            store.list_models(user), store.user_record(user))
+            store.list_models(user), store.user_record(user), store.user_document(user, "profile.json"))
 
 
 def test_a_new_user_comes_with_an_httponly_samesite_cookie_and_only_a_hash_is_stored(app, store):
@@ -279,7 +285,7 @@ def test_users_create_refuses_an_existing_user_and_link_moves_ownership(app, mon
 
 def test_the_flag_export_needs_the_admin_token(app, owner):
     client = app.test_client()
-    assert client.get("/admin/flags").status_code == 403
+    assert client.get("/admin/flags").status_code == 401
     assert client.get("/admin/flags", headers={"Authorization": "Bearer wrong-token-0000000"}).status_code == 403
     assert client.get("/admin/flags", headers={"Authorization": ADMIN_TOKEN}).status_code == 403
     authorized = {"Authorization": f"Bearer {ADMIN_TOKEN}"}

@@ -239,7 +239,7 @@ def test_fit_command_reports_the_cached_model(small_base_model, small_dataset_di
 
 def test_fit_gradient_matches_finite_differences():
     data = tiny_dataset()
-    profiles, _ = model_fit.centred_profiles(data)
+    profiles, _, _ = model_fit.centred_profiles(data)
     params = personal_model.resolved_params({"factors": 2})
     problem = model_fit.RatingProblem(model_features.content_features(data.items), profiles, data.ratings, params)
     point = np.random.default_rng(1).normal(0.0, 0.3, problem.layout.size)

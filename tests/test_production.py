@@ -95,9 +95,10 @@ class ScriptFinder(HTMLParser):
             self.inline_code.append(data.strip()[:80])
 
 
-def test_the_compiled_front_end_has_no_inline_script():
+@pytest.mark.parametrize("page", ["index.html", "admin.html"])
+def test_the_compiled_front_end_has_no_inline_script(page):
     finder = ScriptFinder()
-    finder.feed((PUBLIC_DIR / "index.html").read_text(encoding="utf-8"))
+    finder.feed((PUBLIC_DIR / page).read_text(encoding="utf-8"))
     assert finder.scripts, "the page loads its code from a file"
     assert all(script.get("src", "").startswith("/") for script in finder.scripts)
     assert all((PUBLIC_DIR / script["src"].lstrip("/")).is_file() for script in finder.scripts)

@@ -1,7 +1,7 @@
 // The fingerprint of the front end's source inputs, written beside the bundle as build-hash.txt.
 // tests/test_frontend_build.py recomputes it in Python: keep the two definitions identical.
 //
-// Definition: the inputs are every file under src/, index.html, package.json, package-lock.json,
+// Definition: the inputs are every file under src/, index.html, admin.html, package.json, package-lock.json,
 // vite.config.* and tsconfig*.json, named by their path relative to this folder with "/" separators
 // and sorted by that path (byte order). The fingerprint is the SHA-256, in hex, of the text made of
 // one line per input: "<path> <SHA-256 of the file's bytes in hex>\n".
@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 
 export const FRONTEND_ROOT = fileURLToPath(new URL("..", import.meta.url));
 
-const TOP_LEVEL_INPUT = /^(index\.html|package\.json|package-lock\.json|vite\.config\..+|tsconfig.*\.json)$/;
+const TOP_LEVEL_INPUT = /^(index\.html|admin\.html|package\.json|package-lock\.json|vite\.config\..+|tsconfig.*\.json)$/;
 
 function filesUnder(directory) {
   return readdirSync(directory, { withFileTypes: true }).flatMap((entry) => {

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import audit_utils
 from indielabel.audit.service import AuditService
-from indielabel.errors import ConflictError, InputError
-from indielabel.flagging.setup import Flagging, FlaggingDisabledError, read_flags
+from indielabel.errors import ConflictError, InputError, NotFoundError
+from indielabel.flagging.setup import Flagging, flags_of_user
 
 NOTICES = {
     "manual": "When you flag a comment, the comment, its ratings, your user id, the reason you chose and the time "
               "are saved in a log kept by the organizers of this audit.",
-    "auto": "Every comment you label is saved, with your label's comment, its ratings, your user id and the time, "
-            "in a log kept by the organizers of this audit. Do not label if you do not want that.",
+    "auto": "Each label you give is saved the moment you give it: the comment, its ratings, the label you chose, "
+            "your user id and the time go to a log kept by the organizers of this audit. Do not label if you do "
+            "not want that.",
     "never": "",
 }
+PROBE_PREFIX = "probe-"  # the item id a flagged probe has in the log: its text is no comment of the dataset
 
 
 def describe(flagging: Flagging) -> dict:
@@ -38,48 +40,75 @@ def _row(service: AuditService, user: str, model: str | None, item_id: int) -> d
 
 
 def flag_item(service: AuditService, flagging: Flagging, user: str, model: str | None, item_id: int,
-              option: str | None) -> dict:
-    """Record a manual flag of one comment; the total flagged so far comes back."""
+              option: str | None, request_id: str | None = None) -> dict:
+    """Record a manual flag of one comment; the total flagged so far comes back.
+
+    Flagging a comment again for the same reason logs nothing and says so (`already_flagged`). For a
+    retried ``request_id`` the answer is the first one's, and nothing is logged again.
+    """
+    return _flag_row(flagging, user, _row(service, user, model, item_id), option, request_id)
+
+
+def flag_probe(flagging: Flagging, user: str, probe: dict, option: str | None) -> dict:
+    """Record a manual flag of a text the auditor wrote (one of their probes), the Gradio way."""
+    row = {key: probe[key] for key in ("comment", "topic", "system_rating", "predicted_rating",
+                                       "predicted_decision", "error_type")}
+    row.update(item_id=f"{PROBE_PREFIX}{probe['probe_id']}", probe_id=probe["probe_id"])
+    return _flag_row(flagging, user, row, option)
+
+
+def _flag_row(flagging: Flagging, user: str, row: dict, option: str | None, request_id: str | None = None) -> dict:
     if flagging.mode != "manual":
         raise ConflictError(f"flag buttons are off on this server (flagging mode is {flagging.mode!r})",
                             field="option")
-    row = _row(service, user, model, item_id)
     try:
-        total = flagging.record(row, option, username=user)
+        total = flagging.record(row, option, username=user, request_id=request_id)
     except ValueError as error:
         raise InputError(str(error), field="option") from error
-    return {"flagged": {**row, "option": option}, "total": total}
+    return {"flagged": {**row, "option": option}, "total": total, "already_flagged": total is None}
 
 
-def record_labels(service: AuditService, flagging: Flagging, user: str, model: str,
-                  ratings: dict[int, int | None]) -> None:
-    """In `auto` mode every label a user gives is logged, as Gradio logs every submission."""
+def record_label(service: AuditService, flagging: Flagging, user: str, model: str | None, item_id: int,
+                 label: int) -> dict:
+    """In `auto` mode each label is logged as it is given (as Gradio logs every submission), label included."""
     if flagging.mode != "auto":
-        return
-    for item_id in ratings:
-        try:
-            flagging.record(_row(service, user, model, item_id), None, username=user)
-        except FlaggingDisabledError:
-            return
+        raise ConflictError(f"labels are logged only in auto flagging mode (it is {flagging.mode!r})",
+                            field="item_id")
+    total = flagging.record({**_row(service, user, model, item_id), "label": label}, None, username=user)
+    return {"logged": True, "total": total}
 
 
-def flags_of(service: AuditService, flagging: Flagging, user: str, model: str | None = None) -> list[dict]:
-    """The comments this user flagged, newest first, once each (for the report panel's suggestions).
+def flags_of(service: AuditService, flagging: Flagging, user: str, model: str | None = None,
+             probes: dict[int, dict] | None = None) -> list[dict]:
+    """The comments this user flagged, newest first, once each with every reason given (`options`).
 
-    Texts and ratings come from the dataset and ``model``, not the log, whose CSV cells carry the
-    formula guard.
+    Read through the log's per-user index, so the cost follows this user's flags, not the log's size.
+    Texts and ratings come from the dataset and ``model`` (or, for a probe, the user's probe history),
+    not the log, whose CSV cells carry the formula guard.
     """
     if flagging.directory is None:
         return []
-    seen: set[int] = set()
-    mine = []
-    for flag in reversed(read_flags(flagging.directory)):
-        if flag.get("username") != user:
+    if model:
+        service.model_view(user, model)  # an unknown model is the request's error, not every flag's
+    by_item: dict[str, dict] = {}
+    for flag in reversed(flags_of_user(flagging.directory, user)):
+        key = str(flag.get("item_id"))
+        option = flag.get("flag") or None
+        if key in by_item:
+            if option not in by_item[key]["options"]:
+                by_item[key]["options"].append(option)
             continue
-        item_id = int(flag["item_id"])
-        if item_id in seen:
-            continue
-        seen.add(item_id)
-        mine.append({**_row(service, user, model, item_id), "option": flag.get("flag") or None,
-                     "timestamp": flag.get("timestamp")})
-    return mine
+        row = _flagged_row(service, user, model, key, probes or {})
+        if row is not None:
+            by_item[key] = {**row, "option": option, "options": [option], "timestamp": flag.get("timestamp")}
+    return list(by_item.values())
+
+
+def _flagged_row(service: AuditService, user: str, model: str | None, key: str, probes: dict[int, dict]):
+    if key.startswith(PROBE_PREFIX):
+        probe = probes.get(int(key[len(PROBE_PREFIX):])) if key[len(PROBE_PREFIX):].isdigit() else None
+        return None if probe is None else {**probe, "item_id": None}
+    try:
+        return _row(service, user, model, int(float(key)))
+    except (ValueError, NotFoundError):
+        return None  # a row of another dataset, or edited by hand: nothing to show it with

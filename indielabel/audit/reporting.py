@@ -63,15 +63,20 @@ def save(service: AuditService, user: str, model: str | None, revision: int, pay
         raise InputError(error.message, field=error.field) from error
     if model:
         service.model_view(user, model)  # an unknown model is a 404, not an empty save
-    stored_revision, stored = service.store.load_reports(user, model)
-    stored_submissions = {r["id"]: r.get("submission", {}) for r in stored}
+    _, stored = service.store.load_reports(user, model)
+    # Submission states are the server's: a report put back after its deletion keeps the one it had.
+    stored_submissions = {**service.store.departed_submissions(user, model),
+                          **{r["id"]: r["submission"] for r in stored if r.get("submission")}}
     documents = []
     for report in reports:
         document = report.model_dump(mode="json")
         document["submission"] = stored_submissions.get(report.id) or Submission().model_dump(mode="json")
         documents.append(document)
+    kept = {report.id for report in reports}
+    departed = {r["id"]: r["submission"] for r in stored
+                if r["id"] not in kept and (r.get("submission") or {}).get("state", "draft") != "draft"}
     try:
-        new_revision = service.store.save_reports(user, model, documents, revision)
+        new_revision = service.store.save_reports(user, model, documents, revision, departed)
     except StaleRevision as stale:
         raise ConflictError("these reports were changed elsewhere (another tab?) since you loaded them",
                             field="revision",

@@ -17,7 +17,7 @@ import pandas as pd
 import threadpoolctl
 
 import audit_utils
-from indielabel.audit import charts
+from indielabel.audit import charts, self_descriptions
 from indielabel.config import Settings
 from indielabel.data import dataset as datasets
 from indielabel.data.topic_names import topic_labels
@@ -161,22 +161,25 @@ class AuditService:
     # ---- models ------------------------------------------------------------------------------
 
     def train(self, user: str, model_name: str, ratings: dict[int, int | None], *,
-              info: dict | None = None, base_labels: dict[int, float] | None = None) -> dict:
+              info: dict | None = None, base_labels: dict[int, float] | None = None,
+              with_profile: bool = True) -> dict:
         """Merge new labels into the model's latest ones (newest wins), fold in, store a new version.
 
-        The merge and fold-in run under the user's lock (they take milliseconds), so concurrent
-        trainings of one model each build on the other's labels.
+        The user's self-description, if they gave one, is folded in too (``with_profile``); the
+        version records which attributes it used. The merge and fold-in run under the user's lock
+        (they take milliseconds), so concurrent trainings of one model each build on the other's labels.
         """
         self._require_items(ratings)
+        profile = self_descriptions.for_training(self.store, self.base_model, user) if with_profile else None
 
         def fold_in(latest: Version | None) -> NewVersion:
             previous = latest.labels if latest else (base_labels or {})
             labels = personal_model.merge_labels(previous, ratings)
             if not labels:
                 raise InputError("label at least one comment (unsure ones are skipped)", field="ratings")
-            result = personal_model.train_personal(self.base_model, labels)
+            result = personal_model.train_personal(self.base_model, labels, profile)
             metrics = {"cv_mae": result.cv_mae, "band": result.band, "n_labels": result.n_labels,
-                       "system_distance": result.system_metrics}
+                       "system_distance": result.system_metrics, "self_described": sorted(profile or {})}
             return NewVersion(labels, metrics, result.predictions)
 
         version, trained = self.store.add_derived_version(user, model_name, fold_in,
@@ -201,6 +204,7 @@ class AuditService:
             "n_labels": len(latest.labels),
             "model_quality": {"cv_mae": latest.metrics.get("cv_mae"), "band": latest.metrics.get("band")},
             "system_distance": latest.metrics.get("system_distance"),
+            "self_described": latest.metrics.get("self_described", []),
             "perf_plot_json": charts.history_chart(versions, model_name),
             "ratings_prev": {str(item_id): rating for item_id, rating in latest.labels.items()},
             "labels": [{"item_id": item_id, "comment": comments.get(item_id, ""), "rating": rating}
@@ -233,7 +237,7 @@ class AuditService:
         if size == 0:
             raise InputError("no rater in the dataset matches this group", field="selection")
         info = {"kind": "group", "group": selection, "group_size": size}
-        response = self.train(user, model_name, labels, info=info)
+        response = self.train(user, model_name, labels, info=info, with_profile=False)
         response["group_size"] = size
         return response
 

@@ -59,6 +59,8 @@ CATEGORY_SEP = {
 SEP_RISK_DOMAIN = {"S": "Security", "E": "Ethics", "P": "Performance"}
 TAXONOMY_VERSION = "0.2"
 DETECTION_NAME = "Individual example from an end-user audit"
+# Marks an example the auditor wrote to test the system, so readers never take it for real traffic.
+AUDITOR_ORIGIN = "written by the auditor"
 THIRD_PARTY_CLASS = "Third-party Report"
 BACKOFF_SECONDS = 0.2
 MAX_BACKOFF_SECONDS = 2.0
@@ -348,6 +350,8 @@ def _evidence_metric(entry: Evidence, settings: Settings) -> avid_components.Met
         "predicted_decision": entry.predicted_decision,
         "error_type": entry.error_type,
     }
+    if entry.written_by_auditor:
+        results.update(item_id=f"probe-{entry.item_id}", origin=AUDITOR_ORIGIN)
     return avid_components.Metric(
         name=settings.avid_artifact_name,
         detection_method=avid_components.Detection(type=avid_enums.MethodEnum.thres, name=DETECTION_NAME),

@@ -68,7 +68,7 @@ def submit_stored(store: Store, settings: Settings, user: str, model: str | None
     chosen = [Report.model_validate(by_id[report_id]) for report_id in report_ids]
 
     def record(report_id: str, submission: Submission) -> None:
-        store.update_reports(user, model, lambda reports: _with_submission(reports, report_id, submission))
+        store.record_submission(user, model, report_id, submission.model_dump(mode="json"))
 
     def claim(report_id: str, expected: Submission, queued: Submission) -> None:
         def queue_if_unchanged(reports: list[dict]) -> list[dict]:

@@ -1,13 +1,9 @@
-"""Flag logs after Gradio's: the `FlaggingCallback` interface and the built-in loggers.
+"""Flag logs after Gradio's: the `FlaggingCallback` interface, the built-in loggers, and their records.
 
-Every built-in log is a file that rows are only ever appended to, under a cross-process file lock, so
-several threads and several worker processes can flag at once without losing or interleaving rows.
-Beside each log a hidden tally file keeps its record count and byte size, so `flag` answers the total
-without re-reading the log; when the size disagrees (a crash mid-write, an edit by hand) the log is
-counted once and the tally starts again from there.
-
-The lock and tally files are hidden (`.dataset1.csv.lock`, `.dataset1.csv.count`) so the flagging
-directory shows the organizer only the logs themselves.
+Every built-in log is an `AppendLog`: rows are only ever appended, under a cross-process file lock, so
+several threads and several worker processes can flag at once without losing or interleaving rows,
+and a hidden tally and per-user index answer the total and one user's flags without re-reading the
+log. Records are read back one at a time, so one unreadable record never hides the others.
 """
 
 from __future__ import annotations
@@ -17,8 +13,8 @@ import io
 import json
 import math
 import numbers
-import os
 import re
+import sys
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
@@ -26,10 +22,12 @@ from pathlib import Path
 
 from filelock import FileLock
 
+from indielabel.flagging.append_log import LOCK_TIMEOUT_SECONDS, AppendLog
+
 # The columns CSVLogger and JSONLinesLogger add after the components.
 FLAG_COLUMNS = ("flag", "username", "timestamp")
-# Waiting longer than this for a log means something is wrong; filelock raises a TimeoutError.
-LOCK_TIMEOUT_SECONDS = 30
+# Python's CSV reader refuses cells over 131,072 characters by default; a flag may hold any text.
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
 # A spreadsheet runs a cell as a formula when it starts with one of these (OWASP "CSV Injection",
 # plus NUL from ASVS 1.2.10). A separator or quote followed by one of them can start a new cell in
@@ -84,8 +82,13 @@ def csv_line(values: Sequence) -> str:
 
 
 def json_line(record: dict) -> str:
-    return json.dumps({key: _plain_value(value) for key, value in record.items()},
-                      ensure_ascii=False, default=str) + "\n"
+    return json_text({key: _plain_value(value) for key, value in record.items()}) + "\n"
+
+
+def json_text(value) -> str:
+    """JSON with text as written, except the separators some readers split lines on, as escapes."""
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").replace("\x85", "\\u0085")
 
 
 def utc_timestamp() -> str:
@@ -99,67 +102,6 @@ def _plain_value(value):
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value
-
-
-def count_csv_records(path: Path) -> int:
-    with open(path, newline="", encoding="utf-8") as file:
-        return sum(1 for _ in csv.reader(file))
-
-
-def count_json_lines(path: Path) -> int:
-    with open(path, encoding="utf-8") as file:
-        return sum(1 for line in file if line.strip())
-
-
-class AppendLog:
-    """A file that records are appended to under a cross-process lock, with its count kept beside it."""
-
-    def __init__(self, path: Path, count_records: Callable[[Path], int]):
-        self.path = Path(path)
-        self.lock = FileLock(self.path.with_name(f".{self.path.name}.lock"), timeout=LOCK_TIMEOUT_SECONDS)
-        self._tally_path = self.path.with_name(f".{self.path.name}.count")
-        self._count_records = count_records
-
-    def append(self, record: str) -> int:
-        """Append one record (text ending in a line end) and return the records now in the file."""
-        data = record.encode("utf-8")
-        with self.lock:
-            size = self.path.stat().st_size if self.path.exists() else 0
-            records = self._recorded_count(size)
-            if records is None:
-                records = self._count_records(self.path) if size else 0
-                if size and not self._ends_with_line_end():
-                    data = b"\n" + data
-            with open(self.path, "ab") as file:
-                file.write(data)
-            records += 1
-            self._write_tally(records, size + len(data))
-        return records
-
-    def read_text(self) -> str:
-        """The whole log as it stands between two appends."""
-        with self.lock:
-            return self.path.read_text(encoding="utf-8") if self.path.exists() else ""
-
-    def _recorded_count(self, size: int) -> int | None:
-        try:
-            tally = json.loads(self._tally_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-        if not isinstance(tally, dict) or tally.get("bytes") != size:
-            return None
-        records = tally.get("records")
-        return records if isinstance(records, int) else None
-
-    def _write_tally(self, records: int, size: int) -> None:
-        scratch = self._tally_path.with_name(self._tally_path.name + ".tmp")
-        scratch.write_text(json.dumps({"records": records, "bytes": size}), encoding="utf-8")
-        os.replace(scratch, self._tally_path)
-
-    def _ends_with_line_end(self) -> bool:
-        with open(self.path, "rb") as file:
-            file.seek(-1, os.SEEK_END)
-            return file.read(1) == b"\n"
 
 
 def checked_components(components: Sequence[str]) -> list[str]:
@@ -177,21 +119,108 @@ def checked_components(components: Sequence[str]) -> list[str]:
     return names
 
 
+def csv_cells(record: bytes) -> list[str]:
+    """The cells of one CSV record, exactly as stored; ValueError when it is not one readable record."""
+    rows = list(csv.reader(io.StringIO(record.decode("utf-8"), newline="")))
+    if len(rows) != 1:
+        raise ValueError(f"holds {len(rows)} CSV rows, not one")
+    return rows[0]
+
+
+def json_record(record: bytes) -> dict:
+    """One JSON-lines record as an object; ValueError when it is not one."""
+    value = json.loads(record.decode("utf-8"))
+    if not isinstance(value, dict):
+        raise ValueError(f"is a JSON {type(value).__name__}, not an object")
+    return value
+
+
+def csv_users(records: list[bytes]) -> list[str | None]:
+    """The username cell of each record of a CSV log whose first record is a header with one."""
+    try:
+        column = csv_cells(records[0]).index("username")
+    except ValueError:
+        return [None] * len(records)
+    return [None, *(_cell(record, column) for record in records[1:])]
+
+
+def json_users(records: list[bytes]) -> list[str | None]:
+    users = []
+    for record in records:
+        try:
+            user = json_record(record).get("username")
+        except ValueError:
+            user = None
+        users.append(user if isinstance(user, str) else None)
+    return users
+
+
+def _cell(record: bytes, column: int) -> str | None:
+    try:
+        cells = csv_cells(record)
+    except ValueError:
+        return None
+    return cells[column] or None if column < len(cells) else None
+
+
 class _ComponentLog(FlaggingCallback):
-    """What the built-in loggers share: the components, and a check that flag data fits them."""
+    """What the built-in loggers share: the components, a check that flag data fits them, and
+    reading one user's flags back through the log's index."""
 
     def __init__(self) -> None:
         self.components: list[str] = []
         self.log: AppendLog | None = None
 
-    def _append(self, flag_data: list, build_record: Callable[[list], str]) -> int:
+    def flag(self, flag_data: list, flag_option: str | None = None, username: str | None = None) -> int:
+        return self._append(self._record(self._checked(flag_data), flag_option, username), username)
+
+    def flag_unless(self, flag_data: list, flag_option: str | None, username: str | None,
+                    already: Callable[[list[dict]], bool]) -> int | None:
+        """Log one flag unless `already(this user's flags so far)` holds; None when it was not logged.
+
+        The check and the append hold the log's lock, so two identical flags at once log one row.
+        """
+        record = self._record(self._checked(flag_data), flag_option, username)
+        return self._append(record, username, unless=lambda records: already(self._parsed(records)))
+
+    def flags_of(self, username: str) -> list[dict]:
+        """This user's flags in this log, oldest first, keyed by column."""
+        if self.log is None:
+            return []
+        return self._parsed(self.log.records_of(self._index_key(username)))
+
+    def _checked(self, flag_data: list) -> list:
         if self.log is None:
             raise RuntimeError(f"{type(self).__name__}.setup must be called before flag")
         values = list(flag_data)
         if len(values) != len(self.components):
             raise ValueError(f"flag data has {len(values)} values but the log has {len(self.components)} "
                              f"components {self.components}")
-        return self.log.append(build_record(values))
+        return values
+
+    def _append(self, record: str, username: str | None, unless=None) -> int | None:
+        key = None if username is None else self._index_key(username)
+        return self.log.append(record, user=key, unless=unless)
+
+    def _parsed(self, records: list[bytes]) -> list[dict]:
+        flags = []
+        for record in records:
+            try:
+                flags.append(self._parse(record))
+            except ValueError:
+                continue
+        return flags
+
+    def _index_key(self, username: str) -> str:
+        return username
+
+    @abstractmethod
+    def _record(self, values: list, flag_option: str | None, username: str | None) -> str:
+        """One flag as the text of one record."""
+
+    @abstractmethod
+    def _parse(self, record: bytes) -> dict:
+        """One record back as a flag keyed by column (ValueError when it cannot be read)."""
 
 
 class CSVLogger(_ComponentLog):
@@ -199,33 +228,60 @@ class CSVLogger(_ComponentLog):
 
     The header is fixed at setup, so every row has every column whatever a flag carries. Setup
     appends to the newest `datasetN.csv` when its header is the same, else starts `dataset(N+1).csv`
-    (`dataset1.csv` when there is none), so changing the components never garbles an old log.
+    (`dataset1.csv` when there is none), so changing the components never garbles an old log. As in
+    Gradio 5, `dataset_file_name` names the file instead (a header that differs is then an error).
     """
+
+    def __init__(self, dataset_file_name: str | None = None) -> None:
+        super().__init__()
+        if dataset_file_name is not None and (not dataset_file_name or Path(dataset_file_name).name
+                                              != dataset_file_name or dataset_file_name.startswith(".")):
+            raise ValueError(f"dataset_file_name must be a plain file name, got {dataset_file_name!r}")
+        self.dataset_file_name = dataset_file_name
 
     def setup(self, components: list[str], flagging_dir: Path | str) -> None:
         self.components = checked_components(components)
         directory = Path(flagging_dir)
         directory.mkdir(parents=True, exist_ok=True)
-        header = [*self.components, *FLAG_COLUMNS]
+        header = csv_line([*self.components, *FLAG_COLUMNS])
         # One process at a time decides which file to use, so racing set-ups agree on it.
         with FileLock(directory / ".datasets.lock", timeout=LOCK_TIMEOUT_SECONDS):
-            newest = _newest_dataset_file(directory)
-            if newest is not None and _header_of(newest) == _header_of_line(csv_line(header)):
-                self.log = AppendLog(newest, count_csv_records)
-                return
-            number = _dataset_number(newest) + 1 if newest is not None else 1
-            self.log = AppendLog(directory / f"dataset{number}.csv", count_csv_records)
-            self.log.append(csv_line(header))
+            path = self._file_for(directory, header)
+            self.log = AppendLog(path, csv_users)
+            if not path.exists() or not path.stat().st_size:
+                self.log.append(header)
+
+    def _file_for(self, directory: Path, header: str) -> Path:
+        if self.dataset_file_name is not None:
+            path = directory / self.dataset_file_name
+            if path.exists() and path.stat().st_size and _header_of(path) != _header_of_line(header):
+                raise ValueError(f"{path} has another header than {_header_of_line(header)}")
+            return path
+        newest = _newest_dataset_file(directory)
+        if newest is not None and _header_of(newest) == _header_of_line(header):
+            return newest
+        number = _dataset_number(newest) + 1 if newest is not None else 1
+        return directory / f"dataset{number}.csv"
 
     @property
     def dataset_file(self) -> Path | None:
         return self.log.path if self.log else None
 
     def flag(self, flag_data: list, flag_option: str | None = None, username: str | None = None) -> int:
-        def build(values: list) -> str:
-            return csv_line([*values, flag_option, username, utc_timestamp()])
+        return super().flag(flag_data, flag_option, username) - 1  # the header is a record too
 
-        return self._append(flag_data, build) - 1  # the header is a record too
+    def flag_unless(self, flag_data, flag_option, username, already) -> int | None:
+        total = super().flag_unless(flag_data, flag_option, username, already)
+        return None if total is None else total - 1
+
+    def _record(self, values: list, flag_option: str | None, username: str | None) -> str:
+        return csv_line([*values, flag_option, username, utc_timestamp()])
+
+    def _parse(self, record: bytes) -> dict:
+        return dict(zip([*self.components, *FLAG_COLUMNS], csv_cells(record)))
+
+    def _index_key(self, username: str) -> str:
+        return str(csv_cell(username))  # the username as its cell stores it
 
 
 class SimpleCSVLogger(_ComponentLog):
@@ -239,10 +295,16 @@ class SimpleCSVLogger(_ComponentLog):
         self.components = checked_components(components)
         directory = Path(flagging_dir)
         directory.mkdir(parents=True, exist_ok=True)
-        self.log = AppendLog(directory / "log.csv", count_csv_records)
+        self.log = AppendLog(directory / "log.csv", csv_users)
 
     def flag(self, flag_data: list, flag_option: str | None = None, username: str | None = None) -> int:
-        return self._append(flag_data, csv_line) - 1
+        return self._append(self._record(self._checked(flag_data), None, None), None) - 1
+
+    def _record(self, values: list, flag_option: str | None, username: str | None) -> str:
+        return csv_line(values)
+
+    def _parse(self, record: bytes) -> dict:
+        return dict(zip(self.components, csv_cells(record)))
 
 
 class JSONLinesLogger(_ComponentLog):
@@ -256,15 +318,15 @@ class JSONLinesLogger(_ComponentLog):
         self.components = checked_components(components)
         directory = Path(flagging_dir)
         directory.mkdir(parents=True, exist_ok=True)
-        self.log = AppendLog(directory / "flags.jsonl", count_json_lines)
+        self.log = AppendLog(directory / "flags.jsonl", json_users)
 
-    def flag(self, flag_data: list, flag_option: str | None = None, username: str | None = None) -> int:
-        def build(values: list) -> str:
-            record = dict(zip(self.components, values))
-            record.update(flag=flag_option, username=username, timestamp=utc_timestamp())
-            return json_line(record)
+    def _record(self, values: list, flag_option: str | None, username: str | None) -> str:
+        record = dict(zip(self.components, values))
+        record.update(flag=flag_option, username=username, timestamp=utc_timestamp())
+        return json_line(record)
 
-        return self._append(flag_data, build)
+    def _parse(self, record: bytes) -> dict:
+        return json_record(record)
 
 
 _DATASET_NAME = re.compile(r"^dataset(\d+)\.csv$")
@@ -288,8 +350,11 @@ def _dataset_number(path: Path) -> int:
 
 
 def _header_of(path: Path) -> list[str] | None:
-    with open(path, newline="", encoding="utf-8") as file:
-        return next(csv.reader(file), None)
+    first = AppendLog(path, csv_users).first_record()
+    try:
+        return csv_cells(first) if first else None
+    except ValueError:
+        return None
 
 
 def _header_of_line(line: str) -> list[str]:

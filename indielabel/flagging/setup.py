@@ -7,37 +7,26 @@ flags go is a `FlaggingCallback` (see `flag_loggers`); the organizer picks one b
 
 from __future__ import annotations
 
-import csv
 import importlib
-import io
 import json
-import sys
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from indielabel.config import ConfigError, Settings, load_settings
-from indielabel.flagging.loggers import (
-    AppendLog,
-    CSVLogger,
-    FlaggingCallback,
-    JSONLinesLogger,
-    SimpleCSVLogger,
-    count_csv_records,
-    count_json_lines,
-    csv_line,
-    dataset_files,
-)
+from indielabel.config import ConfigError, Settings
+from indielabel.flagging.loggers import CSVLogger, FlaggingCallback, JSONLinesLogger, SimpleCSVLogger, csv_cell
+from indielabel.flagging.reading import FLAG_COMPONENTS, flags_of_user, format_flags, read_flags, run_export
+from indielabel.flagging.receipts import Receipts
 
 __all__ = [
     "FLAG_COMPONENTS", "MODES", "CSVLogger", "FlagOption", "Flagging", "FlaggingCallback",
-    "FlaggingDisabledError", "JSONLinesLogger", "SimpleCSVLogger", "configure_flagging", "read_flags",
-    "run_export",
+    "FlaggingDisabledError", "JSONLinesLogger", "SimpleCSVLogger", "configure_flagging", "flags_of_user",
+    "format_flags", "read_flags", "run_export",
 ]
 
-# What IndieLabel logs about a flagged comment, in column order.
-FLAG_COMPONENTS = ("item_id", "comment", "system_rating", "predicted_rating", "topic")
+# In auto mode every label given is logged, with the label as one more column.
+AUTO_COMPONENTS = (*FLAG_COMPONENTS, "label")
 MODES = ("manual", "auto", "never")
 
 
@@ -62,13 +51,20 @@ class Flagging:
     callback: FlaggingCallback | None
     directory: Path | None
     components: tuple[str, ...] = FLAG_COMPONENTS
+    receipts: Receipts | None = None
 
     @property
     def enabled(self) -> bool:
         return self.mode != "never"
 
-    def record(self, item_row: Mapping, option_value: str | None = None, username: str | None = None) -> int:
-        """Log one flag of a comment row (a mapping holding every component) and return the total so far."""
+    def record(self, item_row: Mapping, option_value: str | None = None, username: str | None = None,
+               request_id: str | None = None) -> int | None:
+        """Log one flag of a comment row (a mapping holding every component) and return the total so far.
+
+        In manual mode a flag this user already gave (same comment, same reason) is not logged again;
+        None comes back. Organizers' own callbacks without `flag_unless` log every flag. A
+        ``request_id`` already recorded (a client's retry) logs nothing and answers the first total.
+        """
         if not self.enabled or self.callback is None:
             raise FlaggingDisabledError("flagging is turned off (flagging_mode is 'never')")
         self._check_option(option_value)
@@ -76,6 +72,17 @@ class Flagging:
         if missing:
             raise ValueError(f"the flagged row lacks {missing}; it needs {list(self.components)}")
         flag_data = [item_row[name] for name in self.components]
+        log = lambda: self._log(item_row, flag_data, option_value, username)  # noqa: E731
+        if self.receipts is None or request_id is None:
+            return log()
+        return self.receipts.once(json.dumps([username, request_id]), log)
+
+    def _log(self, item_row: Mapping, flag_data: list, option_value: str | None, username: str | None) -> int | None:
+        if self.mode == "manual" and hasattr(self.callback, "flag_unless"):
+            key = _flag_key(item_row["item_id"], option_value)
+            return self.callback.flag_unless(flag_data, option_value, username,
+                                             lambda mine: any(_flag_key(flag.get("item_id"), flag.get("flag")) == key
+                                                              for flag in mine))
         return self.callback.flag(flag_data, flag_option=option_value, username=username)
 
     def _check_option(self, option_value: str | None) -> None:
@@ -87,6 +94,11 @@ class Flagging:
             raise ValueError(f"flag option {option_value!r} is not one of the configured options {allowed}")
 
 
+def _flag_key(item_id, option) -> tuple[str, str]:
+    """A flag's comment and reason as text, alike whether read from CSV (cells) or JSON (values)."""
+    return str(csv_cell(item_id)), str(csv_cell(option))
+
+
 def configure_flagging(settings: Settings) -> Flagging:
     """Validate the flagging settings and, unless the mode is `never`, set up the log."""
     mode = parse_mode(settings.flagging_mode)
@@ -95,12 +107,14 @@ def configure_flagging(settings: Settings) -> Flagging:
     if mode == "never":
         return Flagging(mode, options, callback=None, directory=None)
     directory = _writable_directory(settings.flag_dir)
+    components = AUTO_COMPONENTS if mode == "auto" else FLAG_COMPONENTS
     try:
         callback = callback_class()
-        callback.setup(list(FLAG_COMPONENTS), directory)
+        callback.setup(list(components), directory)
     except (OSError, TypeError, ValueError) as error:
         raise ConfigError(f"flagging_callback {settings.flagging_callback} could not start: {error}") from error
-    return Flagging(mode, options, callback=callback, directory=directory)
+    return Flagging(mode, options, callback=callback, directory=directory, components=components,
+                    receipts=Receipts(directory))
 
 
 def parse_mode(value: str) -> str:
@@ -128,24 +142,35 @@ def parse_options(value) -> list[FlagOption]:
     if all(isinstance(entry, str) for entry in value):
         options = [FlagOption(f"Flag as {entry}", entry) for entry in value]
     elif all(_is_pair(entry) for entry in value):
-        options = [FlagOption(label, stored) for label, stored in value]
+        options = [FlagOption(label, _stored_value(stored)) for label, stored in value]
     else:
         raise ConfigError("flagging_options must be all strings or all (label, value) pairs of strings, "
                           f"not a mix or other values; got {value!r}")
     return _checked_options(options)
 
 
+class OptionTypeError(ConfigError, TypeError):
+    """A flag option stores a value that is neither text nor None (a TypeError, as in Gradio)."""
+
+
 def _is_pair(entry) -> bool:
-    return isinstance(entry, (list, tuple)) and len(entry) == 2 and all(isinstance(part, str) for part in entry)
+    return isinstance(entry, (list, tuple)) and len(entry) == 2 and isinstance(entry[0], str)
+
+
+def _stored_value(stored) -> str | None:
+    if stored is not None and not isinstance(stored, str):
+        raise OptionTypeError(f"flagging_options: the stored value {stored!r} must be text or None, "
+                              f"not {type(stored).__name__}")
+    return stored
 
 
 def _checked_options(options: list[FlagOption]) -> list[FlagOption]:
     for option in options:
-        if not option.label.strip() or not option.value.strip():
+        if not option.label.strip() or (option.value is not None and not option.value.strip()):
             raise ConfigError(f"flagging_options must not hold empty labels or values; got {option}")
     for field in ("label", "value"):
         seen = [getattr(option, field) for option in options]
-        repeated = sorted({entry for entry in seen if seen.count(entry) > 1})
+        repeated = sorted({entry for entry in seen if seen.count(entry) > 1}, key=str)
         if repeated:
             raise ConfigError(f"flagging_options repeat the {field}s {repeated}")
     return options
@@ -178,82 +203,3 @@ def _writable_directory(directory: Path) -> Path:
     except OSError as error:
         raise ConfigError(f"flagging_dir {directory} is not a writable directory: {error}") from error
     return directory
-
-
-def read_flags(directory: Path) -> list[dict]:
-    """Every flag in the built-in logs under `directory`, each with a `source` naming its file.
-
-    Order: `dataset1.csv`, `dataset2.csv`, ..., `log.csv`, `flags.jsonl`, each in file order. Rows of
-    the header-less `log.csv` are named after FLAG_COMPONENTS; cells beyond the known columns of any
-    log are kept as `column_N`. CSV cells come back as stored (text, neutralised formulas included).
-    """
-    flags = []
-    for path in dataset_files(directory):
-        rows = list(csv.reader(io.StringIO(AppendLog(path, count_csv_records).read_text())))
-        if rows:
-            flags += [_named_cells(rows[0], row, path) for row in rows[1:]]
-    simple_log = directory / "log.csv"
-    if simple_log.is_file():
-        rows = csv.reader(io.StringIO(AppendLog(simple_log, count_csv_records).read_text()))
-        flags += [_named_cells(FLAG_COMPONENTS, row, simple_log) for row in rows]
-    json_log = directory / "flags.jsonl"
-    if json_log.is_file():
-        flags += _json_flags(json_log)
-    return flags
-
-
-def _named_cells(names, row: list[str], path: Path) -> dict:
-    flag = {name: cell for name, cell in zip(names, row)}
-    flag.update({f"column_{number}": cell for number, cell in enumerate(row[len(names):], len(names) + 1)})
-    flag["source"] = path.name
-    return flag
-
-
-def _json_flags(path: Path) -> list[dict]:
-    flags, unreadable = [], 0
-    for line in AppendLog(path, count_json_lines).read_text().splitlines():
-        if not line.strip():
-            continue
-        try:
-            flag = json.loads(line)
-        except ValueError:
-            unreadable += 1
-            continue
-        if not isinstance(flag, dict):
-            unreadable += 1
-            continue
-        flags.append({**flag, "source": path.name})
-    if unreadable:
-        print(f"warning: skipped {unreadable} unreadable lines in {path}", file=sys.stderr)
-    return flags
-
-
-def format_flags(flags: list[dict], output_format: str) -> str:
-    """All flags as one CSV (columns in order of first appearance; formulas neutralised) or JSON lines."""
-    if output_format == "jsonl":
-        return "".join(json.dumps(flag, ensure_ascii=False) + "\n" for flag in flags)
-    if output_format != "csv":
-        raise ValueError(f"unknown export format {output_format!r}; use csv or jsonl")
-    columns = list(dict.fromkeys(name for flag in flags for name in flag))
-    if not columns:
-        columns = [*FLAG_COMPONENTS, "flag", "username", "timestamp", "source"]
-    elif "source" in columns:
-        columns.append(columns.pop(columns.index("source")))
-    return csv_line(columns) + "".join(csv_line([flag.get(name) for name in columns]) for flag in flags)
-
-
-def run_export(args) -> int:
-    """`python -m indielabel flags export`: every flag under the flagging directory, in one format."""
-    directory = load_settings().flag_dir
-    flags = read_flags(directory)
-    text = format_flags(flags, args.format)
-    if args.out:
-        try:
-            Path(args.out).write_text(text, encoding="utf-8", newline="")
-        except OSError as error:
-            raise ConfigError(f"cannot write the export to {args.out}: {error}") from error
-    else:
-        sys.stdout.write(text)
-    where = args.out or "standard output"
-    print(f"Exported {len(flags)} flags from {directory} to {where}", file=sys.stderr)
-    return 0

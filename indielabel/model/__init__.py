@@ -2,8 +2,10 @@
 and evaluation on held-out raters.
 
 Owns: ``features`` (text and attribute features), ``fit`` (the base model's parameters),
-``personal`` (base model cache, fold-in, predictions, quality), ``label_selection`` (which comments a
-person is asked to label), ``neighbours`` (similar comments in the content space), ``evaluation``
+``personal`` (base model cache, fold-in, predictions, quality), ``self_description`` (the prior
+given a person's self-described attribute profile), ``label_selection`` (which comments a
+person is asked to label), ``neighbours`` (similar comments in the content space, and a new text
+placed in it), ``evaluation``
 (``python -m indielabel evaluate``).
 May import: ``indielabel.data``, ``indielabel.config``, ``indielabel.progress``.
 Must not import: audit, storage, flagging, avid, web, or the top-level modules.

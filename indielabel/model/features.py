@@ -24,20 +24,24 @@ MIN_DOCUMENT_FREQUENCY = 5
 SMALL_CORPUS = 50  # below this many comments every word is kept
 
 
-def word_features(comments: Sequence[str]) -> scipy.sparse.csr_matrix:
-    """TF-IDF of words, each row of unit length (n × vocabulary, sparse)."""
+def word_vectorizer(n_comments: int):
+    """The (unfitted) sublinear TF-IDF of words the model reads comments with, rows of unit length."""
     # Imported here: scikit-learn takes a second or more to import and only fitting needs it, so the
     # server, which imports this module for group models, starts without it.
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    vectorizer = TfidfVectorizer(
+    return TfidfVectorizer(
         sublinear_tf=True,
-        min_df=MIN_DOCUMENT_FREQUENCY if len(comments) > SMALL_CORPUS else 1,
+        min_df=MIN_DOCUMENT_FREQUENCY if n_comments > SMALL_CORPUS else 1,
         max_features=MAX_VOCABULARY,
         dtype=np.float64,
     )
+
+
+def word_features(comments: Sequence[str]) -> scipy.sparse.csr_matrix:
+    """TF-IDF of words, each row of unit length (n × vocabulary, sparse)."""
     try:
-        return vectorizer.fit_transform(comments).tocsr()
+        return word_vectorizer(len(comments)).fit_transform(comments).tocsr()
     except ValueError:  # no word survived the vocabulary rules (e.g. all comments empty)
         return scipy.sparse.csr_matrix((len(comments), 0))
 
@@ -73,13 +77,20 @@ def attribute_values(cell: str) -> list[str]:
     return [value.strip() for value in str(cell).split(MULTI_VALUE_SEPARATOR) if value.strip()]
 
 
-def attribute_indicators(raters: pd.DataFrame, attributes: Sequence[str]) -> np.ndarray:
-    """One 0/1 column per value an attribute takes (n_raters × L), attributes in order, values sorted."""
-    columns = []
+def attribute_levels(raters: pd.DataFrame, attributes: Sequence[str]) -> list[tuple[str, str]]:
+    """The (attribute, value) of each indicator column, attributes in order, values sorted."""
+    levels = []
     for attribute in attributes:
         cells = raters[attribute].map(attribute_values)
-        for value in sorted({value for values in cells for value in values}):
-            columns.append(cells.map(lambda values, value=value: value in values).to_numpy(np.float64))
+        levels.extend((attribute, value) for value in sorted({value for values in cells for value in values}))
+    return levels
+
+
+def attribute_indicators(raters: pd.DataFrame, attributes: Sequence[str]) -> np.ndarray:
+    """One 0/1 column per value an attribute takes (n_raters × L), in :func:`attribute_levels` order."""
+    cells = {attribute: raters[attribute].map(attribute_values) for attribute in attributes}
+    columns = [cells[attribute].map(lambda values, value=value: value in values).to_numpy(np.float64)
+               for attribute, value in attribute_levels(raters, attributes)]
     return np.column_stack(columns) if columns else np.zeros((len(raters), 0))
 
 

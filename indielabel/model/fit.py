@@ -39,6 +39,7 @@ class FittedParameters:
     prior_mean: np.ndarray
     prior_penalty: np.ndarray
     noise_variance: float
+    profile_means: np.ndarray
 
 
 def incidence(index: np.ndarray, size: int) -> scipy.sparse.csr_matrix:
@@ -241,15 +242,17 @@ def calibration_split(ratings: pd.DataFrame, share: float, seed: int) -> tuple[p
     return ratings[~aside], ratings[aside]
 
 
-def centred_profiles(dataset: Dataset) -> tuple[np.ndarray, np.ndarray]:
-    """Raters' attribute indicators centred over the raters who rated, and their covariance."""
+def centred_profiles(dataset: Dataset) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Raters' attribute indicators centred over the raters who rated, the means removed, and the
+    profiles' covariance."""
     indicators = attribute_indicators(dataset.raters, dataset.attribute_columns)
     rated = np.bincount(dataset.ratings["rater_index"], minlength=len(dataset.raters)) > 0
-    profiles = indicators - indicators[rated].mean(axis=0)
+    means = indicators[rated].mean(axis=0)
+    profiles = indicators - means
     covariance = np.atleast_2d(np.cov(profiles[rated], rowvar=False, bias=True)).reshape(
         profiles.shape[1], profiles.shape[1])
     jitter = PROFILE_JITTER * max(float(np.trace(covariance)) / max(len(covariance), 1), 1e-3)
-    return profiles, covariance + jitter * np.eye(len(covariance))
+    return profiles, means, covariance + jitter * np.eye(len(covariance))
 
 
 def minimise(problem: RatingProblem, start: np.ndarray, iterations: int) -> np.ndarray:
@@ -278,7 +281,7 @@ def _fit_parameters(dataset: Dataset, params: dict, quiet: bool) -> FittedParame
 
     with progress(f"Describing {len(dataset.items)} comments and {len(dataset.raters)} raters"):
         content = content_features(dataset.items)
-        profiles, profile_covariance = centred_profiles(dataset)
+        profiles, profile_means, profile_covariance = centred_profiles(dataset)
         fit_ratings, calibration_ratings = calibration_split(
             dataset.ratings, params["calibration_share"], params["seed"])
         problem = RatingProblem(content, profiles, fit_ratings, params)
@@ -302,4 +305,5 @@ def _fit_parameters(dataset: Dataset, params: dict, quiet: bool) -> FittedParame
         prior_mean=mean[1:],
         prior_penalty=(prior_penalty + prior_penalty.T) / 2,
         noise_variance=noise_variance,
+        profile_means=profile_means,
     )

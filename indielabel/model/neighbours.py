@@ -20,7 +20,7 @@ import numpy as np
 import scipy.sparse
 
 from indielabel.data.dataset import Dataset
-from indielabel.model.features import word_features
+from indielabel.model.features import word_features, word_vectorizer
 
 INDEX_FORMAT = 1
 
@@ -50,9 +50,13 @@ class ContentIndex:
         """Up to ``n`` other comments most similar to the comment at ``position`` (none share a word: none)."""
         if not 0 <= position < len(self):
             raise IndexError(f"no comment at position {position}")
-        query = self.vectors[position]
+        return self.nearest_to_vector(self.vectors[position], n, leave_out=position)
+
+    def nearest_to_vector(self, query: scipy.sparse.csr_matrix, n: int, leave_out: int | None = None) -> Neighbours:
+        """Up to ``n`` comments most similar to a vector of this space (``leave_out`` excluded)."""
         similarity = np.asarray((query @ self._by_word).todense()).ravel()
-        similarity[position] = 0.0
+        if leave_out is not None:
+            similarity[leave_out] = 0.0
         candidates = np.flatnonzero(similarity > 0)
         if len(candidates) > n:
             candidates = candidates[np.argpartition(-similarity[candidates], n - 1)[:n]]
@@ -60,6 +64,25 @@ class ContentIndex:
         order = np.lexsort((candidates, -similarity[candidates]))
         chosen = candidates[order]
         return Neighbours(chosen, similarity[chosen])
+
+
+class TextSpace:
+    """The content space with its vocabulary, so that a text that is no comment of the dataset (one an
+    auditor writes) is placed among the comments by the same words and weights."""
+
+    def __init__(self, comments: Sequence[str]):
+        self._vectorizer = word_vectorizer(len(comments))
+        try:
+            vectors = self._vectorizer.fit_transform(list(comments)).tocsr()
+        except ValueError:  # no word survived the vocabulary rules
+            self._vectorizer, vectors = None, scipy.sparse.csr_matrix((len(comments), 0))
+        self.index = ContentIndex(vectors)
+
+    def nearest_to_text(self, text: str, n: int) -> Neighbours:
+        """Up to ``n`` comments most similar to ``text``, most similar first (none share a word: none)."""
+        if self._vectorizer is None:
+            return Neighbours(np.zeros(0, dtype=np.int64), np.zeros(0))
+        return self.index.nearest_to_vector(self._vectorizer.transform([text]).tocsr(), n)
 
 
 def load_or_build(dataset: Dataset) -> ContentIndex:

@@ -26,7 +26,7 @@ Fit. Item side and crowd raters together by L-BFGS on the squared error plus rid
 (model_fit): first on 90% of the raters, then, after the prior is calibrated on the other 10%, a
 shorter pass on everyone.
 
-Fold-in. A new user comes without attributes: their θ = (b_u, w_u) is unknown, with the population
+Fold-in. A new user's θ = (b_u, w_u) is unknown, with the population
 prior N(0, C). C's profile block is the crowd's own covariance of attribute profiles (so groups
 that go together, such as religion and politics, stay together), scaled; the bias and the free
 tastes get one variance each. These spreads and the noise variance are calibrated by EM on the 10%
@@ -34,6 +34,9 @@ of raters the fit never saw, so the prior reflects how much a new user's labels 
 labels then give the posterior mean of θ by one small ridge solve toward the prior: labels that
 lean like a group's move the user along that group's direction, and that view reaches every
 comment with similar content. Predicting every item is one matrix-vector product.
+
+A user may also describe themselves (which groups they belong to); the prior is then conditioned
+on those known attribute indicators (see self_description).
 """
 
 from __future__ import annotations
@@ -50,11 +53,12 @@ import numpy as np
 
 from indielabel.data import dataset as datasets
 from indielabel.data.dataset import RATING_MAX, RATING_MIN, Dataset
-from indielabel.model.features import matching_raters
+from indielabel.model.features import attribute_levels, matching_raters
 from indielabel.model.fit import fit_parameters
+from indielabel.model.self_description import ConditionedPrior, conditioned_prior
 from indielabel.progress import step
 
-MODEL_FORMAT = 1
+MODEL_FORMAT = 2  # 2: the attribute value of each profile column and the crowd means
 DEFAULT_PARAMS = {
     "factors": 8,
     "item_penalty": 2.0,
@@ -81,7 +85,9 @@ class BaseModel:
     crowd's mean leniency); ``item_factors`` are phi_i (n_items × (L + k)); ``prior_mean`` is the
     population mean of w_u (zero here: profiles are centred and free tastes symmetric) and
     ``prior_penalty`` the ridge penalty on (b_u, w_u − prior_mean) that the population prior implies
-    (noise variance × inverse prior covariance).
+    (noise variance × inverse prior covariance). ``profile_levels`` names the (attribute, value) of
+    each of the first L factor columns and ``profile_means`` is the crowd's share of each, the
+    centring of a self-described profile.
     """
 
     item_ids: np.ndarray
@@ -93,6 +99,8 @@ class BaseModel:
     noise_variance: float
     fingerprint: str
     params: dict = field(default_factory=dict)
+    profile_levels: list[tuple[str, str]] = field(default_factory=list)
+    profile_means: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     @property
     def n_factors(self) -> int:
@@ -127,6 +135,8 @@ class BaseModel:
                     noise_variance=np.float64(self.noise_variance),
                     fingerprint=np.str_(self.fingerprint),
                     params_json=np.str_(json.dumps(self.params, sort_keys=True)),
+                    profile_levels=np.array(self.profile_levels, dtype=np.str_).reshape(-1, 2),
+                    profile_means=self.profile_means,
                     model_format=np.int64(MODEL_FORMAT),
                 )
             os.replace(temporary, path)
@@ -151,6 +161,8 @@ class BaseModel:
                     noise_variance=float(stored["noise_variance"]),
                     fingerprint=str(stored["fingerprint"]),
                     params=json.loads(str(stored["params_json"])),
+                    profile_levels=[(str(attribute), str(value)) for attribute, value in stored["profile_levels"]],
+                    profile_means=stored["profile_means"],
                 )
         except (OSError, KeyError, ValueError) as error:
             raise datasets.DatasetError(f"{path}: not a usable base model ({error})") from error
@@ -197,6 +209,8 @@ def fit(dataset: Dataset, params: dict | None = None, quiet: bool = False) -> Ba
         noise_variance=fitted.noise_variance,
         fingerprint=dataset.fingerprint(),
         params=params,
+        profile_levels=attribute_levels(dataset.raters, dataset.attribute_columns),
+        profile_means=fitted.profile_means,
     )
 
 
@@ -266,21 +280,38 @@ def merge_labels(previous: Mapping[int, float], new: Mapping[int, float | None])
     return merged
 
 
-def _design(base: BaseModel, labels: Mapping[int, float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Rows of the labelled items, the (n × k+1) design [1, phi] and the targets net of the prior."""
+@dataclass
+class FoldInProblem:
+    """The ridge problem of one fold-in: θ's free part (the positions a profile does not fix) is
+    the conditioned prior mean + δ, δ = argmin ‖design δ − targets‖² + δᵀ penalty δ."""
+
+    ratings: np.ndarray
+    design: np.ndarray
+    targets: np.ndarray
+    prior: ConditionedPrior
+
+
+def fold_in_problem(base: BaseModel, labels: Mapping[int, float],
+                    profile: Mapping[str, str] | None = None) -> FoldInProblem:
+    """Design [1, phi] of the labelled items at the free positions and the targets net of the
+    (profile-conditioned) prior mean."""
+    prior = conditioned_prior(base.prior_mean, base.prior_penalty, base.profile_levels, base.profile_means, profile)
     rows = base.positions(labels.keys())
     ratings = label_array(labels)
-    factors = base.item_factors[rows].astype(np.float64)
-    design = np.hstack([np.ones((len(rows), 1)), factors])
-    targets = ratings - base.item_offset[rows] - factors @ base.prior_mean
-    return rows, design, targets
+    design = np.hstack([np.ones((len(rows), 1)), base.item_factors[rows].astype(np.float64)])
+    targets = ratings - base.item_offset[rows] - design @ prior.mean
+    return FoldInProblem(ratings, design[:, prior.free], targets, prior)
 
 
-def fold_in(base: BaseModel, labels: Mapping[int, float]) -> UserModel:
-    """The user's parameters from their labels (item_id -> 0..4), the base model held fixed."""
-    _, design, targets = _design(base, labels)
-    solution = np.linalg.solve(design.T @ design + base.prior_penalty, design.T @ targets)
-    return UserModel(bias=float(solution[0]), weights=base.prior_mean + solution[1:], n_labels=len(targets))
+def fold_in(base: BaseModel, labels: Mapping[int, float], profile: Mapping[str, str] | None = None) -> UserModel:
+    """The user's parameters from their labels (item_id -> 0..4) and optional self-described
+    ``profile`` (attribute -> value, partial allowed), the base model held fixed."""
+    problem = fold_in_problem(base, labels, profile)
+    design = problem.design
+    solution = np.linalg.solve(design.T @ design + problem.prior.penalty, design.T @ problem.targets)
+    theta = problem.prior.mean.copy()
+    theta[problem.prior.free] += solution
+    return UserModel(bias=float(theta[0]), weights=theta[1:], n_labels=len(problem.targets))
 
 
 def predict_all(base: BaseModel, user: UserModel) -> np.ndarray:
@@ -289,7 +320,8 @@ def predict_all(base: BaseModel, user: UserModel) -> np.ndarray:
     return np.clip(predicted, RATING_MIN, RATING_MAX).astype(np.float32)
 
 
-def cross_validated_mae(base: BaseModel, labels: Mapping[int, float]) -> float | None:
+def cross_validated_mae(base: BaseModel, labels: Mapping[int, float],
+                        profile: Mapping[str, str] | None = None) -> float | None:
     """Leave-one-out MAE of the fold-in on the user's own labels; None with fewer than 2 labels.
 
     For a ridge solve the prediction without label j is exact in closed form: the in-sample residual
@@ -297,12 +329,12 @@ def cross_validated_mae(base: BaseModel, labels: Mapping[int, float]) -> float |
     """
     if len(labels) < 2:
         return None
-    rows, design, targets = _design(base, labels)
-    inverse = np.linalg.inv(design.T @ design + base.prior_penalty)
+    problem = fold_in_problem(base, labels, profile)
+    design, targets, ratings = problem.design, problem.targets, problem.ratings
+    inverse = np.linalg.inv(design.T @ design + problem.prior.penalty)
     residuals = targets - design @ (inverse @ (design.T @ targets))
     leverage = np.einsum("ij,jk,ik->i", design, inverse, design)
     left_out_residuals = residuals / (1.0 - leverage)
-    ratings = targets + base.item_offset[rows] + base.item_factors[rows] @ base.prior_mean
     left_out_predictions = np.clip(ratings - left_out_residuals, RATING_MIN, RATING_MAX)
     return float(np.mean(np.abs(ratings - left_out_predictions)))
 
@@ -331,11 +363,12 @@ def mae_band(mae: float) -> str:
     return WORST_BAND
 
 
-def train_personal(base: BaseModel, labels: Mapping[int, float]) -> PersonalResult:
+def train_personal(base: BaseModel, labels: Mapping[int, float],
+                   profile: Mapping[str, str] | None = None) -> PersonalResult:
     """Fold in, predict every item and compute both metrics: everything one training needs."""
-    user = fold_in(base, labels)
+    user = fold_in(base, labels, profile)
     predictions = predict_all(base, user)
-    cv_mae = cross_validated_mae(base, labels)
+    cv_mae = cross_validated_mae(base, labels, profile)
     return PersonalResult(
         predictions=predictions,
         cv_mae=cv_mae,

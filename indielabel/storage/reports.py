@@ -80,6 +80,8 @@ class Evidence(_Strict):
     predicted_rating: Rating | None = None
     predicted_decision: Decision | None = None
     error_type: ShortText | None = None
+    # A comment the auditor wrote themselves (a probe, `item_id` its probe id), not one of the dataset.
+    written_by_auditor: bool = False
 
 
 class Submission(_Strict):
@@ -128,14 +130,16 @@ class Report(_Strict):
     @field_validator("evidence")
     @classmethod
     def _item_ids_are_unique(cls, evidence: list[Evidence]) -> list[Evidence]:
-        first_position: dict[int, int] = {}
+        first_position: dict[tuple[bool, int], int] = {}
         for position, entry in enumerate(evidence):
-            if entry.item_id in first_position:
+            key = (entry.written_by_auditor, entry.item_id)
+            if key in first_position:
+                what = "your comment" if entry.written_by_auditor else "item"
                 raise ValueError(
-                    f"item {entry.item_id} is already evidence "
-                    f"(evidence[{first_position[entry.item_id]}] and evidence[{position}])"
+                    f"{what} {entry.item_id} is already evidence "
+                    f"(evidence[{first_position[key]}] and evidence[{position}])"
                 )
-            first_position[entry.item_id] = position
+            first_position[key] = position
         return evidence
 
 

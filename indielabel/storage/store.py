@@ -4,6 +4,7 @@ Layout under the root directory (e.g. ``data/output``)::
 
     <user>/user.json                                  {"user", "created_at"} and who owns the user
     <user>/reports.json                               reports written while auditing without a model
+    <user>/profile.json                               what the user said about themselves (optional)
     <user>/models/<model>/model.json                  {"name", "kind", "parent", "topic", "group", ...}
     <user>/models/<model>/versions/<n>/labels.json    {"<item_id>": rating}
     <user>/models/<model>/versions/<n>/metrics.json   cv_mae, band, system metrics, n_labels, created_at
@@ -41,6 +42,7 @@ from indielabel.storage.atomic_files import (
     write_json_atomic,
     write_synced,
 )
+from indielabel.storage.departed import DepartedSubmissions
 from indielabel.storage.names import NAME_PATTERN, validate_name
 from indielabel.storage.versions import NewVersion, Version, VersionContent, check_reports, mapping, now_iso
 
@@ -71,7 +73,7 @@ class StaleRevision(Exception):
         self.current_reports = current_reports
 
 
-class Store:
+class Store(DepartedSubmissions):
     def __init__(self, root: Path, lock_timeout: float = LOCK_TIMEOUT_SECONDS):
         self.root = Path(root)
         self.lock_timeout = lock_timeout
@@ -111,6 +113,36 @@ class Store:
             document.update(user=user, created_at=(current or {}).get("created_at") or now_iso())
             write_json_atomic(path, document)
         return document
+
+    def list_users(self) -> list[str]:
+        """Every user with a user.json, sorted."""
+        if not self.root.is_dir():
+            return []
+        return sorted(entry.name for entry in self.root.iterdir()
+                      if NAME_PATTERN.fullmatch(entry.name) and (entry / "user.json").is_file())
+
+    def user_document(self, user, name: str) -> Any:
+        """A JSON document kept beside user.json (``<user>/<name>``); None when there is none."""
+        return self._read_json(self._user_dir(user) / name)
+
+    def write_user_document(self, user, name: str, document) -> None:
+        """Replace ``<user>/<name>`` atomically under the user's lock, creating the user if needed."""
+        with self._locked(user):
+            self._create_user_record(user)
+            write_json_atomic(self._user_dir(user) / name, document)
+
+    def delete_user_document(self, user, name: str) -> bool:
+        """Remove ``<user>/<name>`` for good; False when there was none."""
+        path = self._user_dir(user) / name
+        if not path.exists():
+            return False
+        with self._locked(user):
+            try:
+                path.unlink()
+            except FileNotFoundError:
+                return False
+            fsync_dir(path.parent)
+        return True
 
     # Models and versions
 
@@ -201,10 +233,13 @@ class Store:
             self._require_model(user, model)
         return self._read_reports(path)
 
-    def save_reports(self, user, model: str | None, reports: list[dict], expected_revision: int) -> int:
+    def save_reports(self, user, model: str | None, reports: list[dict], expected_revision: int,
+                     departed: dict[str, dict] | None = None) -> int:
         """Replace the reports if they are still at ``expected_revision``; return the new revision.
 
-        Raises StaleRevision, and writes nothing, when someone saved in between.
+        ``departed`` holds the submission states of the reports this save deletes that were sent (or are
+        being sent); they are kept, first, for ``departed_submissions``. Raises StaleRevision, and
+        writes nothing, when someone saved in between.
         """
         path = self._reports_path(user, model)
         check_reports(reports)
@@ -215,6 +250,8 @@ class Store:
             revision, current_reports = self._read_reports(path)
             if expected_revision != revision:
                 raise StaleRevision(revision, current_reports)
+            if departed:
+                self._keep_departed(path, departed)
             write_json_atomic(path, {"revision": revision + 1, "reports": reports})
         return revision + 1
 

@@ -52,9 +52,7 @@ def register(app: Flask, service, flags) -> None:
         audit = service()
         if params.mode == "view":
             return jsonify(audit.describe(params.user, params.model_name))
-        response = audit.train(params.user, params.model_name, params.ratings)
-        user_flags.record_labels(audit, flags, params.user, params.model_name, params.ratings)
-        return jsonify(response)
+        return jsonify(audit.train(params.user, params.model_name, params.ratings))
 
     @app.post("/get_personalized_model_topic")
     def get_personalized_model_topic():
@@ -62,8 +60,14 @@ def register(app: Flask, service, flags) -> None:
         require_owner(params.user)
         audit = service()
         response = audit.train_topic(params.user, params.model_name, params.topic, params.ratings)
-        user_flags.record_labels(audit, flags, params.user, response["new_model_name"], params.ratings)
         return jsonify(success=True, **response)
+
+    @app.post("/log_label")
+    def log_label():
+        params = body(schemas.LabelLogBody)
+        require_owner(params.user)
+        return jsonify(user_flags.record_label(service(), flags, params.user, params.model, params.item_id,
+                                               params.label))
 
     @app.get("/get_group_size")
     def get_group_size():

@@ -6,10 +6,13 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel
 
-from indielabel.web import schemas
+from indielabel.web import organizer_schemas, schemas
 
 JSON_OBJECT = {"application/json": {"schema": {"type": "object"}}}
 JSON_LIST = {"application/json": {"schema": {"type": "array", "items": {"type": "object"}}}}
+HTML_PAGE = {"text/html": {"schema": {"type": "string"}}}
+CSV_FILE = {"text/csv": {"schema": {"type": "string"}}}
+JSON_LINES = {"application/x-ndjson": {"schema": {"type": "string"}}}
 FLAG_FILES = {"text/csv": {"schema": {"type": "string"}}, "application/x-ndjson": {"schema": {"type": "string"}}}
 
 
@@ -46,9 +49,38 @@ ROUTES = (
     Route("/get_flags", "get", schemas.UserQuery, "The comments a user flagged"),
     Route("/admin/flags", "get", schemas.FlagExportQuery,
           "Organizers: every flag as CSV or JSON lines (Authorization: Bearer <admin token>)", FLAG_FILES),
+    Route("/log_label", "post", schemas.LabelLogBody, "Auto flagging mode: log one label as it is given"),
+    Route("/probe", "post", schemas.ProbeBody, "Try a comment you write: the system's and your model's ratings"),
+    Route("/get_probes", "get", schemas.UserQuery, "The comments a user tried, newest first"),
+    Route("/flag_probe", "post", schemas.ProbeFlagBody, "Flag a comment you tried"),
+    Route("/profile_attributes", "get", None, "The attributes and values a user may describe themselves with"),
+    Route("/profile", "get", schemas.UserQuery, "A user's optional self-description and the form's choices"),
+    Route("/profile", "put", schemas.ProfileBody, "Replace a user's self-description"),
+    Route("/profile", "delete", schemas.UserQuery, "Delete a user's self-description"),
+    Route("/admin", "get", None, "Organizers: the organizer's page (sign-in form first)", HTML_PAGE),
+    Route("/admin.html", "get", None, "Organizers: the same page, by its file name", HTML_PAGE),
+    Route("/admin/api/session", "post", organizer_schemas.SignInBody,
+          "Organizers: sign in with the organizer token (sets an HttpOnly session cookie)"),
+    Route("/admin/api/session", "get", None, "Organizers: whether signed in, and the session's CSRF token"),
+    Route("/admin/api/logout", "post", None, "Organizers: end the session (needs the X-CSRF-Token header)"),
+    Route("/admin/api/participants", "get", None, "Organizers: every participant's progress"),
+    Route("/admin/api/study_links", "post", organizer_schemas.StudyLinksBody,
+          "Organizers: create users reserved for one-time study links"),
+    Route("/admin/api/findings", "get", organizer_schemas.FindingsQuery,
+          "Organizers: per topic, how many auditors the system fails"),
+    Route("/admin/api/findings/topic", "get", organizer_schemas.TopicFindingsQuery,
+          "Organizers: one topic's failed auditors, reports, evidence and flags"),
+    Route("/admin/api/flags", "get", None, "Organizers: flags counted by reason, topic and comment"),
+    Route("/admin/api/export/reports", "get", organizer_schemas.ReportExportQuery,
+          "Organizers: every report as JSON lines, ours or AVID's format", JSON_LINES),
+    Route("/admin/api/export/participants", "get", None, "Organizers: one CSV row per auditor", CSV_FILE),
+    Route("/admin/api/export/findings", "get", organizer_schemas.FindingsQuery,
+          "Organizers: the findings table as CSV", CSV_FILE),
     Route("/users", "get", None, "The user ids this browser owns, newest first"),
     Route("/users", "post", schemas.NewUserBody, "Start an audit: a new user id, or a study id nobody owns yet"),
 )
+# Methods whose schema describes query parameters; the others take a JSON body.
+QUERY_METHODS = ("get", "delete")
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -60,8 +92,10 @@ ERROR_SCHEMA = {
                        "field": {"type": ["string", "null"]}},
     }},
 }
-ERROR_STATUSES = {"400": "Invalid input", "403": "Not yours", "404": "Not found", "405": "Method not allowed",
-                  "409": "Conflict", "413": "Request too large", "503": "Unavailable"}
+ERROR_STATUSES = {"400": "Invalid input", "401": "Sign-in needed", "403": "Not yours", "404": "Not found", "405": "Method not allowed",
+                  "409": "Conflict", "413": "Request too large", "503": "Unavailable",
+                  "414": "Request line too long", "429": "Too many requests (see Retry-After)",
+                  "431": "Request headers too large"}
 
 
 def _query_parameters(schema: type[BaseModel]) -> list[dict]:
@@ -87,9 +121,10 @@ def document(routes=ROUTES, version: str = "0") -> dict:
     paths: dict[str, dict] = {}
     components: dict[str, dict] = {"Error": ERROR_SCHEMA}
     for route in routes:
+        name = route.path.strip("/").replace("/", "_") or "index"
         operation: dict = {"summary": route.summary, "responses": _responses(route.ok_content),
-                           "operationId": route.path.strip("/").replace("/", "_") or "index"}
-        if route.schema is not None and route.method == "get":
+                           "operationId": name if route.method in ("get", "post") else f"{route.method}_{name}"}
+        if route.schema is not None and route.method in QUERY_METHODS:
             operation["parameters"] = _query_parameters(route.schema)
         elif route.schema is not None:
             body_schema = route.schema.model_json_schema(ref_template="#/components/schemas/{model}")

@@ -15,7 +15,7 @@ then reserved for the one-time key in the printed link, and nobody can claim it 
 ``users link NAME`` issues a new key for an existing user (a participant who lost their cookies);
 the browser that opens it becomes the user's only owner.
 
-Organizer exports are guarded separately, by ``INDIELABEL_ADMIN_TOKEN`` sent as a bearer token.
+The organizer's area is guarded separately, by ``INDIELABEL_ADMIN_TOKEN`` (see ``organizer_session``).
 Nothing here knows HTTP: the server passes the cookie's value in and sends back ``Access.cookie``.
 """
 
@@ -33,9 +33,12 @@ from urllib.parse import urlencode
 
 from itsdangerous import BadData, URLSafeSerializer
 
-from indielabel.config import ConfigError, Settings, load_settings
+from indielabel.config import ConfigError, Settings, keep_written_files_private, load_settings
 from indielabel.errors import ForbiddenError, NotFoundError
+from indielabel.organizer.summaries import STUDY_LINK_FIELD
+from indielabel.storage.rate_limits import RateLimits
 from indielabel.storage.store import Store
+from indielabel.storage.versions import now_iso
 
 COOKIE_NAME = "indielabel_owner"
 # Chrome keeps a cookie at most 400 days; a participant returning within that time keeps access.
@@ -58,6 +61,7 @@ TAKEN = ("this browser does not hold the key to this user id: another browser st
 NOT_STARTED = "nobody has started an audit under this user id yet: start it first (POST /users)"
 FULL = ("this browser already holds as many audits with saved work as its cookie can keep; "
         "continue one of them, or use another browser for a new one")
+NEW_USERS_LIMIT = "new_users"
 RESERVED = "this user id was set up by the organizers: open the link with the key they sent you"
 LINK_USED = "this link was already used or is not valid; ask the organizers for a new one"
 
@@ -73,14 +77,17 @@ class Access:
 class Owners:
     """Checks and grants ownership of users, reading and writing ``user.json`` through the store."""
 
-    def __init__(self, store: Store, secret_key: str):
+    def __init__(self, store: Store, secret_key: str, limits: RateLimits | None = None):
         self.store = store
+        self.limits = limits
         self._serializer = URLSafeSerializer(secret_key, salt=_COOKIE_SALT)
 
-    def check(self, user: str, cookie: str | None, *, claim: bool = True) -> Access:
+    def check(self, user: str, cookie: str | None, client: str | None = None, *, claim: bool = True) -> Access:
         """Access to ``user`` for the browser that sent ``cookie``; with ``claim``, a user nobody owns yet
         becomes its.
 
+        Every user made over HTTP is made here, so here each client address (``client``) may make
+        only so many (RateLimitedError beyond); the organizers' `users create` is not limited.
         Raises ForbiddenError when another browser owns the user, the organizers reserved it, or
         (without ``claim``) nobody owns it yet.
         """
@@ -92,16 +99,19 @@ class Owners:
             raise ForbiddenError(RESERVED if _is_reserved(record) else TAKEN, field="user")
         if not claim:
             raise ForbiddenError(NOT_STARTED, field="user", detail={"reason": "not_started"})
+        # A claim makes a new user of this browser's (an id made a moment ago by POST /users included).
+        if self.limits is not None:
+            self.limits.take(NEW_USERS_LIMIT, client or "unknown", "new users from one address")
         token = secrets.token_urlsafe(TOKEN_BYTES)
         new_cookie = self._cookie_with(held, user, token)
 
-        def claim(current: dict | None) -> dict:
+        def take_ownership(current: dict | None) -> dict:
             # Checked again under the lock: another browser may have claimed the user meanwhile.
             if _is_taken(current):
                 raise ForbiddenError(TAKEN, field="user")
             return {**(current or {}), SECRET_FIELD: _digest(token)}
 
-        self.store.update_user_record(user, claim)
+        self.store.update_user_record(user, take_ownership)
         return Access(user, new_cookie)
 
     def redeem(self, user: str, key: str, cookie: str | None) -> Access:
@@ -173,7 +183,7 @@ def invite(store: Store, user: str, *, existing: bool) -> str:
 
     def reserve(current: dict | None) -> dict:
         _require_existence(user, current is not None, existing)
-        return {**(current or {}), CLAIM_KEY_FIELD: _digest(key)}
+        return {**(current or {}), CLAIM_KEY_FIELD: _digest(key), STUDY_LINK_FIELD: now_iso()}
 
     # Checked before taking the lock too, which would make the directory of a user that does not exist.
     _require_existence(user, store.user_exists(user), existing)
@@ -269,14 +279,18 @@ def _is_taken(record: dict | None) -> bool:
 
 
 def run_users(args) -> int:
-    """`python -m indielabel users create|link NAME`: print a one-time link that gives NAME to a browser."""
+    """`python -m indielabel users create|link NAME...`: print, a line each, one-time links that give each
+    NAME to one browser. Stops at the first name that cannot be used; the links printed before it work."""
     settings = load_settings()
-    try:
-        key = invite(Store(settings.user_output_dir), args.name, existing=args.action == "link")
-    except LookupError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+    keep_written_files_private()
+    store = Store(settings.user_output_dir)
     base_url = args.base_url or f"http://{settings.host}:{settings.port}"
-    print(f"Link for {args.name} (works once; send it only to them):", file=sys.stderr)
-    print(invitation_link(base_url, args.name, key))
+    print(f"One link per user (each works once; send it only to that person), for {base_url}:", file=sys.stderr)
+    for name in args.names:
+        try:
+            key = invite(store, name, existing=args.action == "link")
+        except LookupError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+        print(invitation_link(base_url, name, key), flush=True)
     return 0

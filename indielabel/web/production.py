@@ -1,5 +1,5 @@
-"""Serving in production (`make serve`): gunicorn's entry point, with the start-up checks a public
-deployment needs.
+"""Serving with gunicorn: `make serve`'s entry point, with the start-up checks a public deployment
+needs, and the single-process server of `make run` (``serve_in_this_process``).
 
 gunicorn loads ``create_production_app()`` once, in its master process (``--preload``), before it
 starts the workers; a missing secret key or dataset stops it there with a clear message and a
@@ -16,8 +16,10 @@ import sys
 import threading
 from typing import TYPE_CHECKING
 
-from indielabel.config import ConfigError, Settings, load_settings
+from indielabel.config import ConfigError, Settings, keep_written_files_private, load_settings
 from indielabel.data.dataset import DatasetError
+
+from gunicorn.app.base import BaseApplication
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -25,6 +27,11 @@ if TYPE_CHECKING:
     from indielabel.audit.service import AuditService
 
 EXIT_BAD_SETTINGS = 2
+# `make serve` and `make run` both name it: requests are read whole before a thread takes them.
+WORKER_CLASS = "indielabel.web.buffered_worker.BufferedThreadWorker"
+THREADS_IN_ONE_PROCESS = 4
+# The access log names the path without its query: a study link's one-time key must not be kept there.
+ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)ss "%(a)s"'
 HOW_TO_MAKE_A_KEY = "python3 -c 'import secrets; print(secrets.token_hex(32))'"
 
 
@@ -67,6 +74,7 @@ def create_production_app() -> AppPerProcess:
     """The app for gunicorn: settings from the environment, checked, and the dataset ready."""
     from indielabel.prepare import ensure_ready
 
+    keep_written_files_private()
     try:
         settings = load_settings()
         require_production_settings(settings)
@@ -74,3 +82,25 @@ def create_production_app() -> AppPerProcess:
     except (ConfigError, DatasetError) as error:
         print(f"error: {error}", file=sys.stderr, flush=True)
         raise SystemExit(EXIT_BAD_SETTINGS) from None
+
+
+class _OneProcess(BaseApplication):
+    """gunicorn serving an app built already, in one worker process, as `make run` does."""
+
+    def __init__(self, app, options: dict):
+        self.app, self.options = app, options
+        super().__init__()
+
+    def load_config(self):
+        for name, value in self.options.items():
+            self.cfg.set(name, value)
+
+    def load(self):
+        return self.app
+
+
+def serve_in_this_process(app, host: str, port: int) -> None:
+    """Serve ``app`` on host:port with the worker of `make serve`, one process, until interrupted."""
+    _OneProcess(app, {"bind": f"{host}:{port}", "workers": 1, "threads": THREADS_IN_ONE_PROCESS,
+                      "worker_class": WORKER_CLASS, "accesslog": "-", "access_log_format": ACCESS_LOG_FORMAT,
+                      "control_socket_disable": True}).run()

@@ -6,7 +6,9 @@ from flask import Flask, jsonify
 
 from indielabel.audit import reporting as audit_reports
 from indielabel.web import schemas
-from indielabel.web.request_handling import body, query, require_owner
+from indielabel.web.request_handling import body, limit_rate, query, require_owner
+
+SAVES_LIMIT = "saves"
 
 
 def register(app: Flask, service) -> None:
@@ -20,6 +22,7 @@ def register(app: Flask, service) -> None:
     def save_reports():
         params = body(schemas.SaveReportsBody)
         require_owner(params.user)
+        limit_rate(SAVES_LIMIT, params.user, "saves from one user")
         return jsonify(audit_reports.save(service(), params.user, params.model, params.revision, params.reports))
 
     @app.post("/submit_avid_report")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from urllib.parse import urlencode
 
 from flask import Response, after_this_request, current_app, jsonify, redirect, request
@@ -10,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 from indielabel.web import ownership, schemas
 
 OWNERS = "indielabel.owners"
+LIMITS = "indielabel.rate_limits"
 
 
 class RequestError(Exception):
@@ -18,8 +20,13 @@ class RequestError(Exception):
         self.message, self.field = message, field
 
 
+def error_document(code: str, message: str, field: str | None = None, **extra) -> dict:
+    """Every error's JSON, also the ones the serving worker sends before a request reaches Flask."""
+    return {"error": {"code": code, "message": message, "field": field, **extra}}
+
+
 def error_response(status: int, code: str, message: str, field: str | None = None, **extra) -> Response:
-    response = jsonify({"error": {"code": code, "message": message, "field": field, **extra}})
+    response = jsonify(error_document(code, message, field, **extra))
     response.status_code = status
     return response
 
@@ -38,10 +45,22 @@ def query(schema: type[BaseModel]) -> BaseModel:
 
 
 def body(schema: type[BaseModel]) -> BaseModel:
-    document = request.get_json(silent=True)
+    """The JSON body, validated. A body over the size limit raises werkzeug's 413, chunked or not."""
+    if not request.is_json:
+        raise RequestError("the request body must be a JSON object (Content-Type: application/json)", None)
+    document = json_document(request.get_data(cache=True))
     if not isinstance(document, dict):
         raise RequestError("the request body must be a JSON object", None)
     return parse(schema, document)
+
+
+def json_document(data: bytes):
+    try:
+        return json.loads(data)
+    except RecursionError:
+        raise RequestError("the request body is nested too deeply", None) from None
+    except ValueError:
+        raise RequestError("the request body must be a JSON object; this is not valid JSON", None) from None
 
 
 def require_owner(user: str) -> None:
@@ -50,11 +69,17 @@ def require_owner(user: str) -> None:
     A GET never claims: a page on another site can make a browser send GETs (an image, a link).
     """
     owners = current_app.extensions[OWNERS]
-    send_owner_cookie(owners.check(user, owner_cookie(), claim=request.method == "POST"))
+    send_owner_cookie(owners.check(user, owner_cookie(), client=request.remote_addr,
+                                   claim=request.method == "POST"))
 
 
 def owner_cookie() -> str | None:
     return request.cookies.get(ownership.COOKIE_NAME)
+
+
+def limit_rate(name: str, key: str, what: str) -> None:
+    """Count one action under the app's rate limit ``name`` (429 with Retry-After when none is left)."""
+    current_app.extensions[LIMITS].take(name, key, what)
 
 
 def send_owner_cookie(access: ownership.Access) -> None:

@@ -72,7 +72,8 @@ class FlagsQuery(UserQuery):
 class CommentsToLabelQuery(Query):
     n: int = Field(20, ge=1, le=100, description="how many comments")
     topic: TopicText | None = None
-    exclude: str = Field("", max_length=20_000, pattern=r"^[0-9,]*$",
+    # Each id has at most 18 digits (an int64), so converting one is cheap and never fails.
+    exclude: str = Field("", max_length=20_000, pattern=r"^[0-9]{0,18}(,[0-9]{0,18})*$",
                          description="comma-separated item ids already shown, not to be offered again")
 
     @property
@@ -208,6 +209,9 @@ class FlagBody(Body):
     model: str | None = _model_field(default=None)
     item_id: Annotated[JsonInt, Field(ge=INT64_MIN, le=INT64_MAX)]
     option: str | None = Field(None, max_length=MAX_TEXT)
+    request_id: str | None = Field(None, pattern=r"^[A-Za-z0-9_-]{8,64}$",
+                                   description="a new id per flag, the same when the flag is sent again: "
+                                               "a retry is then not logged twice")
 
 
 class ClaimQuery(Query):
@@ -218,3 +222,45 @@ class ClaimQuery(Query):
 
 class FlagExportQuery(Query):
     format: Literal["csv", "jsonl"] = Field("csv", description="CSV, or one JSON object per line")
+
+
+class LabelLogBody(Body):
+    """One label as it is given, for the flag log of `auto` mode."""
+    user: str = _user_field()
+    model: str | None = _model_field(default=None)
+    item_id: Annotated[JsonInt, Field(ge=INT64_MIN, le=INT64_MAX)]
+    label: Annotated[JsonInt, Field(ge=-1, le=4, description="0..4, or -1 for unsure")]
+
+
+# A probe is a comment an auditor writes; longer than this is not a comment (the dataset's longest
+# are a few thousand characters) and is refused with a 413 before anything is scored or stored.
+MAX_PROBE_CHARS = 5_000
+
+
+class ProbeBody(Body):
+    """A text the auditor writes to see what the system and their model make of it."""
+    user: str = _user_field()
+    model: str = Field(pattern=NAME_PATTERN, description="the user's model that predicts their rating")
+    text: str = Field(min_length=1, description=f"the comment, 1 to {MAX_PROBE_CHARS:,} characters")
+
+    @field_validator("text")
+    @classmethod
+    def _has_words(cls, text: str) -> str:
+        if not text.strip():
+            raise ValueError("write a comment: the text is empty")
+        return text
+
+
+class ProbeFlagBody(Body):
+    user: str = _user_field()
+    probe_id: Annotated[JsonInt, Field(ge=1, le=INT64_MAX)]
+    option: str | None = Field(None, max_length=MAX_TEXT)
+
+
+class ProfileBody(Body):
+    """A user's self-description: attribute -> the value they chose (attributes left out: not said)."""
+    user: str = _user_field()
+    profile: Annotated[
+        dict[Annotated[str, Field(min_length=1, max_length=MAX_TEXT)],
+             Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]],
+        Field(max_length=MAX_GROUP_ATTRIBUTES, description="attribute -> value, as offered by /profile_attributes")]

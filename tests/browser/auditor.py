@@ -97,6 +97,8 @@ def open_topic_table(page: Page):
     """The open topic's comment table, showing every comment (errors and non-errors)."""
     page.get_by_role("group", name="What kind of system errors do you want to focus on?").get_by_role(
         "radio", name="Show errors and non-errors", exact=True).check()
+    # The table of errors only stays on screen until the new rows arrive; a row read before then is gone.
+    page.wait_for_load_state("networkidle")
     table = page.locator("section[aria-labelledby='topic-title'] table")
     expect(table.locator("tbody tr").first).to_be_visible()
     return table

@@ -20,6 +20,7 @@ import pytest
 import requests
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from bench.server_process import NO_RATE_LIMITS
 from indielabel.data import dataset as datasets
 from indielabel.model import personal as personal_model
 from tests.fake_avid import FakeAvid
@@ -79,7 +80,8 @@ def _warmed_up(url: str) -> str:
 @contextmanager
 def _serving(dataset_dir: Path, state_dir: Path, **settings: str):
     flagging_dir = state_dir / "flagged"
-    with live_server(dataset_dir, state_dir, flagging_dir=str(flagging_dir), **settings) as url:
+    # One server serves a whole session of tests from one address: more new users than a person makes.
+    with live_server(dataset_dir, state_dir, flagging_dir=str(flagging_dir), **{**NO_RATE_LIMITS, **settings}) as url:
         yield _warmed_up(url), flagging_dir
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -87,12 +88,48 @@ def test_in_auto_mode_every_label_is_logged_without_a_flag_button(offline_server
     expect(flag_buttons(page)).to_have_count(0)
 
     user = re.search(r"[?&]user=([A-Za-z0-9_-]+)", page.url).group(1)
+    expect(notice).to_contain_text("saved the moment you give it")
     labeled = labeled_item_ids(page)
     rate_with_keys(page, "01234" * 4)
+    # Each label is logged as it is given, with its value, before any model is trained.
+    expect(page.get_by_role("button", name="Train model")).to_be_enabled()
+    logged = wait_for_rows(offline_server, user, 20)
+    assert {int(flag["item_id"]): flag["label"] for flag in logged} == dict(zip(labeled, "01234" * 4))
+    assert all(flag["flag"] == "" for flag in logged)
     page.get_by_role("button", name="Train model").click()
     expect(page.get_by_role("heading", name="How well the model knows you")).to_be_visible()
-    logged = [flag for flag in offline_server.flag_log() if flag["username"] == user]
-    assert len(logged) == 20
-    assert sorted(int(flag["item_id"]) for flag in logged) == sorted(labeled)
-    assert all(flag["flag"] == "" for flag in logged)
+    assert len([flag for flag in offline_server.flag_log() if flag["username"] == user]) == 20
     expect(flag_buttons(page)).to_have_count(0)
+
+
+def test_a_flag_whose_answer_was_lost_is_logged_once_when_retried(server, page: Page):
+    user = new_user_with_model(server.url)
+    sent_ids = []
+
+    def lose_the_first_answer(route):
+        sent_ids.append(route.request.post_data_json["request_id"])
+        if len(sent_ids) == 1:
+            route.fetch()  # the server records the flag, but its answer never reaches the page
+            route.abort()
+        else:
+            route.continue_()
+
+    page.route("**/flag", lose_the_first_answer)
+    open_app(page, server.url, user=user, tab="auditing")
+    row = open_topic_table(page).locator("tbody tr").first
+    row.get_by_role("button", name="Flag as Offensive").click()
+    row.get_by_role("button", name="Error: not flagged. Retry").click()
+    expect(row.get_by_text("Flagged: Offensive")).to_be_visible()
+
+    assert len(sent_ids) == 2 and sent_ids[0] == sent_ids[1]
+    assert [flag["flag"] for flag in server.flag_log() if flag["username"] == user] == ["Offensive"]
+
+
+def wait_for_rows(server, user: str, count: int, timeout: float = 10.0) -> list[dict]:
+    """The user's rows of the flag log once there are ``count`` (the labels are logged as they are given)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        logged = [flag for flag in server.flag_log() if flag["username"] == user]
+        if len(logged) >= count or time.monotonic() > deadline:
+            return logged
+        time.sleep(0.1)

@@ -1,5 +1,6 @@
 // The typed client of IndieLabel's HTTP API. Reads are GET with query parameters, writes are POST
-// with a JSON body; every failure becomes an ApiError carrying the server's explanation.
+// with a JSON body (the self-description: PUT and DELETE); every failure becomes an ApiError carrying
+// the server's explanation.
 import type {
   AuditOverview,
   BreakdownAxis,
@@ -14,6 +15,9 @@ import type {
   LabelingSettings,
   LoadedReports,
   ModelDescription,
+  Probe,
+  Profile,
+  ProfileForm,
   Rating,
   Report,
   Scaffold,
@@ -62,7 +66,7 @@ function queryString(params: Record<string, QueryValue>): string {
   return text ? `?${text}` : "";
 }
 
-async function request<T>(path: string, init?: RequestInit): Promise<T> {
+export async function request<T>(path: string, init?: RequestInit): Promise<T> {
   let response: Response;
   try {
     response = await fetch(path, { ...init, headers: { Accept: "application/json", ...init?.headers } });
@@ -192,10 +196,44 @@ export const submitReports = (user: string, model: string | null, reportIds: str
 
 export const avidExportUrl = (user: string, model: string | null) => "/export_avid_reports" + queryString({ user, model });
 
-export const flagComment = (user: string, model: string | null, itemId: number, option: string | null) =>
-  post<{ total: number }>("/flag", { user, model: model ?? undefined, item_id: itemId, option: option ?? undefined });
+/** `requestId` is the same when a failed flag is sent again, so the server logs it once. */
+export const flagComment = (user: string, model: string | null, itemId: number, option: string | null,
+                            requestId: string) =>
+  post<{ total: number }>("/flag", {
+    user, model: model ?? undefined, item_id: itemId, option: option ?? undefined, request_id: requestId,
+  });
+
+/** A random id for a request that may be sent again (crypto.randomUUID needs HTTPS; this does not). */
+export const newRequestId = (): string =>
+  Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, "0")).join("");
+
+/** In auto flagging mode, each label as it is given. */
+export const logLabel = (user: string, model: string | null, itemId: number, label: Rating) =>
+  post<{ logged: boolean }>("/log_label", { user, model: model ?? undefined, item_id: itemId, label });
+
+/** What the system and the user's model make of a comment the user wrote (kept in their history). */
+export async function probe(user: string, model: string, text: string): Promise<Probe> {
+  return (await post<{ probe: Probe }>("/probe", { user, model, text })).probe;
+}
+
+export const probesOf = (user: string) => get<{ probes: Probe[]; max_characters: number }>("/get_probes", { user });
+
+export const flagProbe = (user: string, probeId: number, option: string | null) =>
+  post<{ already_flagged: boolean }>("/flag_probe", { user, probe_id: probeId, option: option ?? undefined });
 
 /** The comments the user flagged, with their predicted ratings under `model` (null without a model). */
 export async function flagsOf(user: string, model: string | null): Promise<FlaggedComment[]> {
   return (await get<{ flags: FlaggedComment[] }>("/get_flags", { user, model })).flags;
 }
+
+/** The user's self-description (null when none) and the attribute values the form offers. */
+export const loadProfile = (user: string) => get<ProfileForm>("/profile", { user });
+
+export const saveProfile = (user: string, profile: Profile) =>
+  request<ProfileForm>("/profile", {
+    method: "PUT",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ user, profile }),
+  });
+
+export const deleteProfile = (user: string) => request<ProfileForm>("/profile" + queryString({ user }), { method: "DELETE" });

@@ -75,11 +75,17 @@ export function evidenceFrom(row: CommentRow): Evidence {
   };
 }
 
+/** The same evidence: the same comment of the dataset, or the same comment the auditor wrote. */
+const sameEvidence = (entry: Evidence, itemId: number, writtenByAuditor: boolean) =>
+  entry.item_id === itemId && (entry.written_by_auditor ?? false) === writtenByAuditor;
+
 /** Evidence from a flagged comment: its decisions and error type follow from the ratings the flag carries. */
 export function evidenceFromFlag(flag: FlaggedComment): Evidence {
   const predicted = flag.predicted_rating;
+  const written = flag.probe_id !== undefined && flag.item_id === null;
   return {
-    item_id: flag.item_id,
+    ...(written ? { written_by_auditor: true } : {}),
+    item_id: written ? flag.probe_id! : flag.item_id!,
     comment: flag.comment,
     topic: flag.topic,
     system_rating: flag.system_rating,
@@ -185,23 +191,23 @@ export class ReportBook {
   /** Add a comment to the selected report (a new report when none is selected); false if already there. */
   addEvidence(evidence: Evidence): boolean {
     const report = this.selected ?? this.newReport();
-    if (report.evidence.some((entry) => entry.item_id === evidence.item_id)) return false;
+    if (report.evidence.some((entry) => sameEvidence(entry, evidence.item_id, evidence.written_by_auditor ?? false))) return false;
     report.evidence.push(evidence);
     report.updated_at = new Date().toISOString();
     this.#changed();
     return true;
   }
 
-  removeEvidence(reportId: string, itemId: number): void {
+  removeEvidence(reportId: string, itemId: number, writtenByAuditor = false): void {
     const report = this.reports.find((candidate) => candidate.id === reportId);
     if (!report) return;
-    report.evidence = report.evidence.filter((entry) => entry.item_id !== itemId);
+    report.evidence = report.evidence.filter((entry) => !sameEvidence(entry, itemId, writtenByAuditor));
     report.updated_at = new Date().toISOString();
     this.#changed();
   }
 
-  isEvidence(itemId: number): boolean {
-    return this.selected?.evidence.some((entry) => entry.item_id === itemId) ?? false;
+  isEvidence(itemId: number, writtenByAuditor = false): boolean {
+    return this.selected?.evidence.some((entry) => sameEvidence(entry, itemId, writtenByAuditor)) ?? false;
   }
 
   #changed(): void {

@@ -76,6 +76,8 @@ export interface ModelDescription {
   perf_plot_json: VegaSpec;
   ratings_prev: Record<string, number>;
   labels: { item_id: number; comment: string; rating: number }[];
+  /** The attributes of the user's self-description this version was trained with (never the answers). */
+  self_described?: string[];
 }
 
 export interface TrainedModel extends ModelDescription {
@@ -199,6 +201,8 @@ export interface Evidence {
   predicted_rating: number | null;
   predicted_decision: Decision | null;
   error_type: string | null;
+  /** A comment the auditor wrote (a probe; `item_id` is then its probe id), not one of the dataset. */
+  written_by_auditor?: boolean;
 }
 
 export interface Submission {
@@ -242,7 +246,11 @@ export interface SubmitResponse extends StoredReports {
 }
 
 export interface FlaggedComment {
-  item_id: number;
+  /** The dataset's comment, or null for a comment the auditor wrote (then `probe_id` names it). */
+  item_id: number | null;
+  probe_id?: number;
+  /** Every reason this comment was flagged for (`option` is the latest). */
+  options?: (string | null)[];
   comment: string;
   topic: string;
   option: string | null;
@@ -251,4 +259,30 @@ export interface FlaggedComment {
   system_rating: number;
   /** Your predicted rating under the model the flags were asked for (null without one). */
   predicted_rating: number | null;
+}
+
+/** A comment the auditor wrote to try the system, with what the system and their model make of it. */
+export interface Probe {
+  probe_id: number;
+  comment: string;
+  model: string;
+  system_rating: number;
+  system_decision: Decision;
+  predicted_rating: number | null;
+  predicted_decision: Decision | null;
+  error_type: string | null;
+  topic: string | null;
+  similar_comments: number;
+  created_at: string;
+}
+
+/** A user's optional self-description: attribute -> the value they chose. */
+export type Profile = Record<string, string>;
+
+export interface ProfileForm {
+  attributes: Record<string, string[]>;
+  profile: Profile | null;
+  /** Where the server keeps it, relative to the users' data folder. */
+  stored_in: string;
+  deleted?: boolean;
 }
