@@ -27,8 +27,13 @@ def client(small_dataset_dir, small_base_model, tmp_path_factory, flag_dir):
 
 
 @pytest.fixture(scope="module")
-def item_id(client):
-    return client.get("/get_comments_to_label?n=1").get_json()["to_label"][0]["item_id"]
+def item_ids(client):
+    return [row["item_id"] for row in client.get("/get_comments_to_label?n=2").get_json()["to_label"]]
+
+
+@pytest.fixture(scope="module")
+def item_id(item_ids):
+    return item_ids[0]
 
 
 def error_of(response, status):
@@ -71,19 +76,20 @@ def test_an_exclude_list_with_a_huge_number_is_a_400(client):
     assert error["field"] == "exclude"
 
 
-def test_a_flag_the_storage_refuses_is_a_503_that_leaves_no_partial_row(client, item_id, flag_dir):
+def test_a_flag_the_storage_refuses_is_a_503_that_leaves_no_partial_row(client, item_ids, flag_dir):
     user = "storage_full_user"
-    assert client.post("/flag", json={"user": user, "item_id": item_id}).status_code == 200
+    assert client.post("/flag", json={"user": user, "item_id": item_ids[0]}).status_code == 200
     before = flag_log_bytes(flag_dir)
     with files_limited_to(len(before) + 20):
-        error = error_of(client.post("/flag", json={"user": user, "item_id": item_id, "request_id": "retry-me-1"}),
+        error = error_of(client.post("/flag", json={"user": user, "item_id": item_ids[1], "request_id": "retry-me-1"}),
                          503)
     assert error["code"] == "storage_unwritable"
     assert "nothing was saved" in error["message"]
     assert flag_log_bytes(flag_dir) == before
 
 
-def test_a_retried_flag_is_logged_once_and_answered_the_same(client, item_id, flag_dir):
+def test_a_retried_flag_is_logged_once_and_answered_the_same(client, item_ids, flag_dir):
+    item_id, other_item_id = item_ids
     user = "retrying_user"
     first = client.post("/flag", json={"user": user, "item_id": item_id, "request_id": "same-request-7"})
     logged = flag_log_bytes(flag_dir)
@@ -91,5 +97,5 @@ def test_a_retried_flag_is_logged_once_and_answered_the_same(client, item_id, fl
     assert first.status_code == again.status_code == 200
     assert again.get_json()["total"] == first.get_json()["total"]
     assert flag_log_bytes(flag_dir) == logged
-    other = client.post("/flag", json={"user": user, "item_id": item_id, "request_id": "other-request-8"})
+    other = client.post("/flag", json={"user": user, "item_id": other_item_id, "request_id": "other-request-8"})
     assert other.get_json()["total"] == first.get_json()["total"] + 1
