@@ -75,7 +75,7 @@ def check_user(store: Store, ledger: UserLedger, n_items: int) -> list[str]:
 
 
 def _check_reports(store: Store, ledger: UserLedger) -> list[str]:
-    revision, stored = store.load_reports(ledger.user, MODEL)
+    revision, stored = store.load_reports(ledger.user, None)  # one list of reports per user
     newest_acked = max(ledger.acked_saves, default=0)
     content = _comparable(stored)
     if revision < newest_acked:
@@ -107,6 +107,10 @@ def _check_versions(store: Store, ledger: UserLedger, n_items: int) -> list[str]
     return problems
 
 
+# Fields the server sets on every saved report: the submission state and the model it was started with.
+SERVER_FIELDS = {"submission", "model", "model_version"}
+
+
 def _comparable(reports: list[dict]) -> list[dict]:
     """Reports as the client wrote them: validated, without the state the server owns."""
-    return [Report.model_validate(report).model_dump(mode="json", exclude={"submission"}) for report in reports]
+    return [Report.model_validate(report).model_dump(mode="json", exclude=SERVER_FIELDS) for report in reports]

@@ -97,6 +97,8 @@ def _add_app_commands(commands) -> None:
     avid_commands = avid.add_subparsers(dest="what", required=True)
     retry = avid_commands.add_parser("retry", help="resubmit every report whose submission is queued or failed "
                                                    "(exit 1 while some remain unsent)")
+    retry.add_argument("--unconfirmed", action="store_true",
+                       help="also resend reports that may have reached AVID (after checking with AVID that they did not)")
     retry.set_defaults(handler="indielabel.avid.outbox:run_retry")
 
     users = commands.add_parser("users", help="study participants: links that give a user id to one browser")

@@ -37,10 +37,14 @@ class Settings(BaseModel):
 
     avid_api_url: str | None = None
     avid_api_key: str | None = None
-    avid_artifact_name: str = "Comment toxicity classifier"
-    avid_artifact_type: str = "Model"
+    # What AVID reports name as affected; the system's name defaults to the dataset's own "system".
+    avid_system_name: str | None = None
+    avid_system_type: str = "Model"
+    avid_system_url: str | None = None
     avid_developer: list[str] = Field(default_factory=list)
-    avid_deployer: list[str] = Field(default_factory=lambda: ["IndieLabel"])
+    avid_deployer: list[str] = Field(default_factory=list)
+    avid_dataset_name: str | None = None
+    avid_dataset_url: str | None = None
     avid_lang: str = "eng"
     avid_timeout_seconds: float = Field(10.0, gt=0)
     avid_retries: int = Field(2, ge=0, le=10)

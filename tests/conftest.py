@@ -35,6 +35,22 @@ def small_base_model(small_dataset):
     return personal_model.load_or_fit(small_dataset, quiet=True)
 
 
+@pytest.fixture(scope="session")
+def real_dataset_dir(small_dataset_dir, small_base_model, tmp_path_factory) -> Path:
+    """The small dataset (with its fitted base model) described as an imported dataset, not a synthetic
+    one: what AVID submission needs, as reports about synthetic data are never sent."""
+    import json
+    import shutil
+
+    directory = tmp_path_factory.mktemp("datasets") / "forum"
+    shutil.copytree(small_dataset_dir, directory)
+    meta_path = directory / "dataset.json"
+    meta = json.loads(meta_path.read_text())
+    meta.update({"name": "acme-forum", "source": "csv", "system": "Acme comment filter"})
+    meta_path.write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
+    return directory
+
+
 def create_user(client, base_url: str = "", user: str | None = None) -> str:
     """Start an audit as the app does (POST /users): a new id, or ``user``; ``client`` then owns it.
 

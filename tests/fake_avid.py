@@ -12,15 +12,20 @@ Usage::
 
 What it does on ``POST {url}/submit`` (anything else answers 404):
 - ``Authorization`` header not equal to ``api_key`` -> 401;
-- a body that is not JSON -> 400; JSON that avidtools' ``Report.model_validate`` rejects -> 422;
+- a body that is not JSON -> 400; JSON that avidtools' ``Report`` model rejects -> 422 (checked with
+  ``validate_avid_json``, which knows the "Third-party Report" class of newer avidtools);
 - otherwise stores the body in ``received`` and answers 200 with a new UUID, as a JSON string
-  (``id_format="string"``, AVID's own answer) or as ``{"id": ...}`` (``id_format="object"``).
+  (``id_format="string"``, AVID's own answer) or as ``{"id": ...}`` (``id_format="object"``), or with
+  the text ``not_an_id`` instead of a UUID (``id_format="text"``, e.g. a proxy's "Invalid API key").
+
+``GET {url}/review/{uuid}/status`` answers ``{"status": review_status}`` for a UUID it issued, else 404.
 
 Behaviours, chosen with ``behaviour=``:
 - ``"normal"``: as above.
 - ``"fail-first"``: answers 500 to the first ``failures`` requests, then behaves normally.
 - ``"hang"``: holds every request ``hang_seconds`` before answering (set it above the client's timeout);
   leaving the ``with`` block releases held requests at once.
+- ``"redirect"``: answers every POST with 307 to ``/submit`` again (a client that follows it posts twice).
 - ``"malformed"``: answers 200 with a body that is not JSON (after the auth and validation checks;
   the report is not stored).
 
@@ -38,17 +43,18 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from pydantic import ValidationError
 
-from indielabel.avid.api import AvidReport
+from indielabel.avid.convert import validate_avid_json
 
-BEHAVIOURS = ("normal", "fail-first", "hang", "malformed")
-ID_FORMATS = ("string", "object")
+BEHAVIOURS = ("normal", "fail-first", "hang", "malformed", "redirect")
+ID_FORMATS = ("string", "object", "text")
 
 
 class FakeAvid:
     """A threaded HTTP server imitating AVID's ``POST /submit``; use it as a context manager."""
 
     def __init__(self, api_key: str = "test-avid-key", behaviour: str = "normal", *, failures: int = 1,
-                 hang_seconds: float = 2.0, id_format: str = "string", path_prefix: str = ""):
+                 hang_seconds: float = 2.0, id_format: str = "string", path_prefix: str = "",
+                 not_an_id: str = "Invalid API key", review_status: str = "draft"):
         if behaviour not in BEHAVIOURS:
             raise ValueError(f"behaviour must be one of {BEHAVIOURS}, not {behaviour!r}")
         if id_format not in ID_FORMATS:
@@ -59,6 +65,9 @@ class FakeAvid:
         self.hang_seconds = hang_seconds
         self.id_format = id_format
         self.path_prefix = path_prefix.rstrip("/")
+        self.not_an_id = not_an_id
+        self.review_status = review_status
+        self.status_requests = 0
         self.received: list[dict] = []
         self.issued_ids: list[str] = []
         self.request_count = 0
@@ -97,6 +106,8 @@ class FakeAvid:
             request_number = self.request_count
         if self.behaviour == "hang":
             self._release.wait(self.hang_seconds)
+        if self.behaviour == "redirect":
+            return 307, _json({"detail": "moved"})
         if self.behaviour == "fail-first" and request_number <= self.failures:
             return 500, _json({"detail": "internal server error"})
         if authorization != self.api_key:
@@ -106,7 +117,7 @@ class FakeAvid:
         except ValueError:
             return 400, _json({"detail": "body is not JSON"})
         try:
-            AvidReport.model_validate(report)
+            validate_avid_json(report)
         except ValidationError as error:
             return 422, _json({"detail": error.errors(include_url=False, include_input=False)})
         if self.behaviour == "malformed":
@@ -115,7 +126,21 @@ class FakeAvid:
         with self._lock:
             self.received.append(report)
             self.issued_ids.append(avid_id)
-        return 200, _json(avid_id if self.id_format == "string" else {"id": avid_id})
+        answers = {"string": avid_id, "object": {"id": avid_id}, "text": self.not_an_id}
+        return 200, _json(answers[self.id_format])
+
+    def _status(self, path: str, authorization: str | None) -> tuple[int, bytes]:
+        """Answer for ``GET /review/{uuid}/status``: the editorial status of an issued submission."""
+        prefix, suffix = f"{self.path_prefix}/review/", "/status"
+        submission_id = path[len(prefix):-len(suffix)] if path.startswith(prefix) and path.endswith(suffix) else ""
+        with self._lock:
+            self.status_requests += 1
+            issued = submission_id in self.issued_ids
+        if authorization != self.api_key:
+            return 401, _json({"detail": "invalid API key"})
+        if not issued:
+            return 404, _json({"detail": "not found"})
+        return 200, _json({"status": self.review_status})
 
 
 def _json(value) -> bytes:
@@ -130,11 +155,13 @@ def _handler_for(fake: FakeAvid) -> type[BaseHTTPRequestHandler]:
             self._send(*fake._answer(self.path, self.headers.get("Authorization"), body))
 
         def do_GET(self):
-            self._send(404, _json({"detail": "not found"}))
+            self._send(*fake._status(self.path, self.headers.get("Authorization")))
 
         def _send(self, status: int, body: bytes) -> None:
             try:
                 self.send_response(status)
+                if status == 307:
+                    self.send_header("Location", self.path)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()

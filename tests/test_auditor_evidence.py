@@ -3,11 +3,13 @@ report and in the AVID JSON."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from indielabel.avid.api import AUDITOR_ORIGIN, export_avid_json
+from indielabel.avid.convert import AUDITOR_ORIGIN, avid_json_lines
 from indielabel.storage.reports import ReportError, validate_reports
-from tests.test_avid import make_settings
+from tests.test_avid_convert import CONTEXT
 
 PROBE_TEXT = "we call each other that all the time"
 
@@ -32,7 +34,7 @@ def test_a_probe_and_a_dataset_comment_with_the_same_number_are_both_evidence():
 
 
 def test_the_avid_json_marks_the_auditors_own_comment():
-    exported = export_avid_json(validate_reports(report(entry(7, False), entry(2, True))), "ana", make_settings())
-    results = [metric["results"] for metric in exported[0]["metrics"]]
-    assert results[0]["item_id"] == "7" and "origin" not in results[0]
-    assert results[1] == {**results[1], "item_id": "probe-2", "origin": AUDITOR_ORIGIN, "comment": PROBE_TEXT}
+    exported = json.loads(avid_json_lines(validate_reports(report(entry(7, False), entry(2, True))), CONTEXT))
+    rows = exported["metrics"][0]["results"]["evidence"]
+    assert rows[0]["item_id"] == "7" and "origin" not in rows[0]
+    assert rows[1] == {**rows[1], "item_id": "probe-2", "origin": AUDITOR_ORIGIN, "comment": PROBE_TEXT}

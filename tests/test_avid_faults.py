@@ -1,6 +1,7 @@
 """AVID outages: a fake AVID on 127.0.0.1 that times out, answers 500, answers nonsense or refuses
-connections. Reports end `failed` with a reason (or stay `queued` when the server dies mid-send),
-`python -m indielabel avid retry` delivers them later, and no report AVID acknowledged is sent twice."""
+connections. Submitting answers at once and sends in the background; a report that surely never
+reached AVID ends `failed`, one that may have ends `unconfirmed`, `python -m indielabel avid retry
+[--unconfirmed]` delivers them later, and no report AVID acknowledged is sent twice."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import requests
 from bench.crash_soak import ServeProcess
 from indielabel.avid import outbox
 from indielabel.avid.api import BEING_SENT
+from indielabel.avid.convert import AuditContext, Credit
 from indielabel.cli import main
 from indielabel.config import load_settings
 from indielabel.storage.store import Store
@@ -46,24 +48,27 @@ def output_dir(tmp_path):
 
 
 @pytest.fixture
-def client_for(small_dataset_dir, small_base_model, output_dir, tmp_path):
-    """A test client of an app that sends reports to ``avid_url``, with one saved complete report."""
-    def make(avid_url: str):
-        app = create_app({"dataset": str(small_dataset_dir), "output_dir": output_dir,
+def client_for(real_dataset_dir, output_dir, tmp_path):
+    """A test client of an app that sends reports to ``avid_url``, with saved complete reports."""
+    def make(avid_url: str, timeout: float = TIMEOUT_SECONDS, reports: int = 1):
+        app = create_app({"dataset": str(real_dataset_dir), "output_dir": output_dir,
                           "flagging_dir": tmp_path / "flagged", "avid_api_url": avid_url, "avid_api_key": API_KEY,
-                          "avid_timeout_seconds": TIMEOUT_SECONDS, "avid_retries": 1})
+                          "avid_timeout_seconds": timeout, "avid_retries": 1})
         client = app.test_client()
-        saved = client.post("/save_reports", json={"user": USER, "revision": 0, "reports": [complete_report()]})
+        documents = [complete_report(f"report{number}") for number in range(1, reports + 1)]
+        saved = client.post("/save_reports", json={"user": USER, "revision": 0, "reports": documents})
         assert saved.status_code == 200, saved.get_json()
         return client
     return make
 
 
 @pytest.fixture
-def retry(monkeypatch, output_dir, capsys):
-    """Runs `python -m indielabel avid retry` against ``avid_url``: exit code, standard output and error."""
-    def run(avid_url: str | None) -> tuple[int, str, str]:
+def retry(monkeypatch, output_dir, real_dataset_dir, capsys):
+    """Runs `python -m indielabel avid retry [options]` against ``avid_url``: exit code, standard output
+    and error."""
+    def run(avid_url: str | None, *options: str) -> tuple[int, str, str]:
         monkeypatch.setenv("INDIELABEL_OUTPUT_DIR", str(output_dir))
+        monkeypatch.setenv("INDIELABEL_DATASET", str(real_dataset_dir))
         monkeypatch.setenv("INDIELABEL_AVID_TIMEOUT_SECONDS", str(TIMEOUT_SECONDS))
         monkeypatch.setenv("AVID_API_KEY", API_KEY)
         if avid_url is None:
@@ -72,52 +77,86 @@ def retry(monkeypatch, output_dir, capsys):
         else:
             monkeypatch.setenv("AVID_API_URL", avid_url)
         capsys.readouterr()
-        code = main(["avid", "retry"])
+        code = main(["avid", "retry", *options])
         captured = capsys.readouterr()
         return code, captured.out, captured.err
     return run
 
 
-def stored_submission(output_dir, user: str = USER) -> dict:
+def stored_submission(output_dir, user: str = USER, number: int = 1) -> dict:
     _, reports = Store(output_dir).load_reports(user, None)
-    return reports[0]["submission"]
+    return reports[number - 1]["submission"]
 
 
-def submit(client) -> dict:
-    response = client.post("/submit_avid_report", json={"user": USER, "report_ids": ["report1"], **CREDIT})
+def submit(client, report_ids=("report1",)) -> list[dict]:
+    """Submit as the browser does: the answer comes at once, with the reports queued."""
+    response = client.post("/submit_avid_report", json={"user": USER, "report_ids": list(report_ids), **CREDIT})
     assert response.status_code == 200, response.get_json()
-    return response.get_json()["results"][0]
+    return response.get_json()["results"]
 
 
-@pytest.mark.parametrize("fault", [*FAULTS, "refused connection"])
-def test_an_avid_fault_leaves_the_report_failed_with_a_reason_and_the_retry_command_delivers_it(
+def settled(output_dir, count: int = 1, timeout: float = 30.0) -> list[dict]:
+    """The stored submissions once none is queued any more (the background sender is done)."""
+    _wait_until(lambda: all(stored_submission(output_dir, number=n)["state"] != "queued"
+                            for n in range(1, count + 1)), timeout)
+    return [stored_submission(output_dir, number=n) for n in range(1, count + 1)]
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+def test_a_fault_after_sending_leaves_the_report_unconfirmed_until_the_organizer_resends_it(
         fault, client_for, retry, output_dir):
-    if fault == "refused connection":
-        result = submit(client_for(refused_url()))
-        expected_reason = "could not connect"
-    else:
-        behaviour, expected_reason = FAULTS[fault]
-        with FakeAvid(api_key=API_KEY, **behaviour) as broken:
-            result = submit(client_for(broken.url))
+    behaviour, expected_reason = FAULTS[fault]
+    with FakeAvid(api_key=API_KEY, **behaviour) as broken:
+        [queued] = submit(client_for(broken.url))
+        [unconfirmed] = settled(output_dir)
+        assert broken.request_count == 1
 
-    assert result["state"] == "failed" and expected_reason in result["reason"]
-    failed = stored_submission(output_dir)
-    assert failed["state"] == "failed" and expected_reason in failed["reason"] and failed["attempts"] == 1
+    assert queued["state"] == "queued"
+    assert unconfirmed["state"] == "unconfirmed" and expected_reason in unconfirmed["reason"]
+    with FakeAvid(api_key=API_KEY) as healthy:
+        code, output, _ = retry(healthy.url)
+        assert code == 0 and output == "" and healthy.request_count == 0
+        code, output, _ = retry(healthy.url, "--unconfirmed")
+
+    assert code == 0 and f"{USER}/-/report1: submitted" in output
+    delivered = stored_submission(output_dir)
+    assert delivered["state"] == "submitted" and delivered["submission_id"] == healthy.issued_ids[0]
+    assert delivered["attempts"] == 2 and healthy.request_count == 1
+    assert healthy.received[0]["credit"] == [{"lang": "eng", "value": CREDIT["name"]}]
+
+
+def test_a_refused_connection_leaves_the_report_failed_and_the_retry_command_delivers_it(
+        client_for, retry, output_dir):
+    submit(client_for(refused_url()))
+    [failed] = settled(output_dir)
+    assert failed["state"] == "failed" and "could not connect" in failed["reason"] and failed["attempts"] == 1
 
     with FakeAvid(api_key=API_KEY) as healthy:
         code, output, _ = retry(healthy.url)
 
     assert code == 0 and f"{USER}/-/report1: submitted" in output
-    delivered = stored_submission(output_dir)
-    assert delivered["state"] == "submitted" and delivered["avid_id"] == healthy.issued_ids[0]
-    assert delivered["attempts"] == 2
-    assert healthy.request_count == 1
-    credit = [entry["value"] for entry in healthy.received[0]["credit"]]
-    assert credit == [f"Username: {USER}", f"Name: {CREDIT['name']}", f"Email: {CREDIT['email']}"]
+    assert stored_submission(output_dir)["submission_id"] == healthy.issued_ids[0]
+
+
+def test_a_12_s_avid_with_a_10_s_timeout_gets_exactly_one_post_per_report_per_submit(client_for, output_dir):
+    with FakeAvid(api_key=API_KEY, behaviour="hang", hang_seconds=12) as slow:
+        client = client_for(slow.url, timeout=10, reports=2)
+        started = time.monotonic()
+        first = submit(client, ("report1", "report2"))
+        answered_after = time.monotonic() - started
+        states = settled(output_dir, count=2, timeout=40)
+        again = submit(client, ("report1", "report2"))
+        posts = slow.request_count
+
+    assert answered_after < 2 and [result["state"] for result in first] == ["queued", "queued"]
+    assert [state["state"] for state in states] == ["unconfirmed", "unconfirmed"]
+    assert [result["state"] for result in again] == ["unconfirmed", "unconfirmed"]
+    assert posts == 2
 
 
 def test_the_retry_command_reports_what_is_still_unsent_and_exits_1(client_for, retry, output_dir):
     submit(client_for(refused_url()))
+    settled(output_dir)
 
     code, output, _ = retry(refused_url())
 
@@ -128,14 +167,18 @@ def test_the_retry_command_reports_what_is_still_unsent_and_exits_1(client_for, 
 def test_a_report_avid_acknowledged_is_never_submitted_twice(client_for, retry, output_dir):
     with FakeAvid(api_key=API_KEY) as avid:
         client = client_for(avid.url)
-        first = submit(client)
-        again = submit(client)
-        code, output, _ = retry(avid.url)
+        submit(client)
+        [first] = settled(output_dir)
+        [again] = submit(client)
+        code, output, _ = retry(avid.url, "--unconfirmed")
 
     assert first["state"] == "submitted" and again["state"] == "already submitted"
-    assert again["avid_id"] == first["avid_id"]
+    assert again["submission_id"] == first["submission_id"]
     assert code == 0 and output == ""
     assert avid.request_count == 1
+
+
+CONTEXT = AuditContext.from_settings(load_settings({}, environ={}), {"name": "acme-forum", "system": "Acme filter"})
 
 
 def test_two_senders_at_once_send_a_report_once(output_dir):
@@ -151,7 +194,7 @@ def test_two_senders_at_once_send_a_report_once(output_dir):
 
             def send():
                 start.wait()
-                results.extend(outbox.submit_stored(store, settings, USER, None, [report_id]))
+                results.extend(outbox.submit_stored(store, settings, CONTEXT, USER, None, [report_id], Credit()))
 
             senders = [threading.Thread(target=send) for _ in range(2)]
             for sender in senders:
@@ -164,11 +207,10 @@ def test_two_senders_at_once_send_a_report_once(output_dir):
         assert avid.request_count == 5
 
 
-@pytest.mark.usefixtures("small_base_model")
 def test_a_report_cut_off_mid_send_stays_queued_and_is_resent_once_its_sender_is_surely_gone(
-        small_dataset_dir, tmp_path, retry, output_dir):
+        real_dataset_dir, tmp_path, retry, output_dir):
     with FakeAvid(api_key=API_KEY, behaviour="hang", hang_seconds=30) as hanging:
-        serve = ServeProcess(small_dataset_dir, tmp_path, avid_api_url=hanging.url, avid_api_key=API_KEY,
+        serve = ServeProcess(real_dataset_dir, tmp_path, avid_api_url=hanging.url, avid_api_key=API_KEY,
                              avid_timeout_seconds=TIMEOUT_SECONDS * 10, avid_retries=0)
         url, _ = serve.start()
         session = requests.Session()
@@ -216,31 +258,21 @@ def _wait_until(condition, timeout: float = 30.0) -> None:
         time.sleep(0.02)
 
 
-def test_a_report_deleted_while_avid_has_it_keeps_its_avid_id_when_put_back_and_is_not_resent(
-        small_dataset_dir, small_base_model, output_dir, tmp_path):
+def test_a_report_taken_by_another_sender_while_it_waited_for_its_turn_is_not_sent_again(output_dir):
+    store = Store(output_dir)
+    store.update_reports(USER, None, lambda reports: [complete_report(f"report{n}") for n in range(1, 4)])
     with FakeAvid(api_key=API_KEY, behaviour="hang", hang_seconds=1.0) as avid:
-        app = create_app({"dataset": str(small_dataset_dir), "output_dir": output_dir,
-                          "flagging_dir": tmp_path / "flagged", "avid_api_url": avid.url, "avid_api_key": API_KEY,
-                          "avid_timeout_seconds": 5, "avid_retries": 0})
-        author, other_tab = app.test_client(), app.test_client()
-        assert author.post("/save_reports", json={"user": USER, "revision": 0,
-                                                  "reports": [complete_report()]}).status_code == 200
-        other_tab.set_cookie("indielabel_owner", author.get_cookie("indielabel_owner").value)
-        sent = []
-        sender = threading.Thread(target=lambda: sent.append(author.post(
-            "/submit_avid_report", json={"user": USER, "report_ids": ["report1"], **CREDIT})))
-        sender.start()
-        _wait_until(lambda: avid.request_count == 1)
-        revision = other_tab.get(f"/get_reports?user={USER}").get_json()["revision"]
-        assert other_tab.post("/save_reports", json={"user": USER, "revision": revision,
-                                                     "reports": []}).status_code == 200
-        sender.join()
-        assert sent[0].status_code == 200
-        revision = other_tab.get(f"/get_reports?user={USER}").get_json()["revision"]
-        back = other_tab.post("/save_reports", json={"user": USER, "revision": revision,
-                                                     "reports": [complete_report()]}).get_json()
-        submission = back["reports"][0]["submission"]
-        assert submission["state"] == "submitted" and submission["avid_id"]
-        again = other_tab.post("/submit_avid_report", json={"user": USER, "report_ids": ["report1"], **CREDIT})
-        assert again.status_code == 200
-        assert avid.request_count == 1
+        settings = load_settings({"output_dir": output_dir, "avid_api_url": avid.url, "avid_api_key": API_KEY,
+                                  "avid_timeout_seconds": 5}, environ={})
+        results = outbox.queue_stored(store, settings, CONTEXT, USER, None, ["report1", "report2", "report3"], Credit())
+        # Both senders are busy with the first two; the third is delivered by someone else meanwhile.
+        store.update_reports(USER, None, lambda reports: [
+            {**report, "submission": {"state": "submitted", "attempts": 1,
+                                      "submission_id": "6f1c0bd2-4c5e-4a4e-9f0e-3d2b7c1a9e10"}}
+            if report["id"] == "report3" else report for report in reports])
+        _wait_until(lambda: all(state["state"] == "submitted" for state in settled(output_dir, count=3)))
+        time.sleep(1.5)  # long enough for a third POST, were one on its way
+
+    assert [result.state for result in results] == ["queued"] * 3
+    assert stored_submission(output_dir, number=3)["submission_id"] == "6f1c0bd2-4c5e-4a4e-9f0e-3d2b7c1a9e10"
+    assert avid.request_count == 2

@@ -30,7 +30,7 @@ def test_the_checks_catch_a_torn_file_and_a_lost_acknowledged_save(tmp_path):
     store.add_version("someone", MODEL, {7: 2.0}, {}, np.zeros(3), {})
     report = {"id": "r1", "title": "kept", "created_at": "2024-01-01T00:00:00+00:00",
               "updated_at": "2024-01-01T00:00:00+00:00"}
-    store.save_reports("someone", MODEL, [report], 0)
+    store.save_reports("someone", None, [report], 0)
     ledger = UserLedger("someone", {}, acked_saves={1: [report], 2: [{**report, "title": "lost"}]},
                         acked_versions={1: {"7": 2.0}})
     (tmp_path / "someone" / "models" / MODEL / "model.json").write_text('{"name": "crash_mo')

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import time
+
 import pytest
 import requests
 
@@ -18,7 +21,8 @@ def _evidence(row: dict) -> dict:
 
 def _complete_report(reports: list[dict], rows: list[dict]) -> dict:
     report = reports[0]
-    report.update(summary="The system misses hostility without swear words.", category="Toxicity",
+    report.update(title=report["title"] or "Hostility without swear words passes",
+                  summary="The system misses hostility without swear words.", category="Toxicity",
                   error_type="under-sensitive", evidence=[_evidence(r) for r in rows[:2]])
     return report
 
@@ -52,37 +56,60 @@ def _journey_until_saved(url: str, session: requests.Session) -> tuple[str, dict
     return user, report, saved.json()["revision"]
 
 
-@pytest.mark.usefixtures("small_base_model")  # fitted and cached before the server starts
-def test_a_new_auditor_goes_from_labels_to_an_avid_submission(small_dataset_dir, tmp_path):
+def test_a_new_auditor_goes_from_labels_to_an_avid_submission(real_dataset_dir, tmp_path):
     with FakeAvid(api_key="journey-key") as avid, \
-            live_server(small_dataset_dir, tmp_path, avid_api_url=avid.url, avid_api_key="journey-key") as url:
+            live_server(real_dataset_dir, tmp_path, avid_api_url=avid.url, avid_api_key="journey-key") as url:
         session = requests.Session()  # keeps the cookie that makes this auditor the owner of the user
         user, report, _ = _journey_until_saved(url, session)
         result = session.post(f"{url}/submit_avid_report", json={
             "user": user, "model": "journey", "report_ids": [report["id"]], "name": "A. Auditor"}).json()
-        assert result["results"][0]["state"] == "submitted"
-        assert len(avid.received) == 1
-        stored = session.get(f"{url}/get_reports", params={"user": user, "model": "journey"}).json()
-        submission = stored["reports"][0]["submission"]
+        assert result["results"][0]["state"] == "queued"
+        submission = _settled(session, url, user)
         assert submission["state"] == "submitted"
-        assert submission["avid_id"] == avid.issued_ids[0]
+        assert submission["submission_id"] == avid.issued_ids[0]
+        assert len(avid.received) == 1
+        sent = avid.received[0]
+        assert sent["affects"]["artifacts"][0]["name"] == "Acme comment filter"
+        assert sent["affects"]["artifacts"][1] == {"type": "Dataset", "name": "acme-forum"}
+        assert sent["problemtype"]["description"]["value"] == report["title"]
+        assert int(sent["metrics"][0]["results"]["topic_comments"]) > 0
         again = session.post(f"{url}/submit_avid_report", json={
             "user": user, "model": "journey", "report_ids": [report["id"]]}).json()
         assert again["results"][0]["state"] == "already submitted"
         assert len(avid.received) == 1
+        _wait(lambda: _settled(session, url, user).get("review_status") == "draft")
 
 
 @pytest.mark.usefixtures("small_base_model")
-def test_an_avid_outage_that_recovers_ends_submitted_and_loses_nothing(small_dataset_dir, tmp_path):
-    with FakeAvid(api_key="k", behaviour="fail-first", failures=2) as avid, \
-            live_server(small_dataset_dir, tmp_path, avid_api_url=avid.url, avid_api_key="k",
-                        avid_retries="3") as url:
-        session = requests.Session()  # keeps the cookie that makes this auditor the owner of the user
+def test_reports_about_a_synthetic_dataset_are_refused_for_avid_and_downloaded_marked_synthetic(
+        small_dataset_dir, tmp_path):
+    with FakeAvid(api_key="k") as avid, \
+            live_server(small_dataset_dir, tmp_path, avid_api_url=avid.url, avid_api_key="k") as url:
+        session = requests.Session()
         user, report, _ = _journey_until_saved(url, session)
-        result = session.post(f"{url}/submit_avid_report", json={
-            "user": user, "model": "journey", "report_ids": [report["id"]]}).json()
-        assert result["results"][0]["state"] == "submitted"
-        assert avid.request_count == 3
+        refused = session.post(f"{url}/submit_avid_report", json={
+            "user": user, "model": "journey", "report_ids": [report["id"]]})
+        download = session.get(f"{url}/export_avid_reports", params={"user": user, "model": "journey"})
+
+    assert refused.status_code == 400 and "synthetic" in refused.json()["error"]["message"]
+    assert avid.request_count == 0
+    assert download.headers["Content-Type"].startswith("application/x-ndjson")
+    [line] = download.text.splitlines()
+    assert json.loads(line)["description"]["value"].startswith("SYNTHETIC DATA")
+
+
+def _settled(session: requests.Session, url: str, user: str) -> dict:
+    """The report's submission once the background sender is done with it."""
+    def current() -> dict:
         stored = session.get(f"{url}/get_reports", params={"user": user, "model": "journey"}).json()
-        assert stored["reports"][0]["summary"] == report["summary"]
-        assert stored["reports"][0]["submission"]["state"] == "submitted"
+        return stored["reports"][0]["submission"]
+
+    _wait(lambda: current()["state"] != "queued")
+    return current()
+
+
+def _wait(condition, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)

@@ -18,8 +18,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from indielabel.avid.api import CATEGORY_SEP, AvidReport, to_avid, to_avid_json
-from indielabel.config import load_settings
+from indielabel.avid.convert import (CATEGORY_SEP, MAX_HEADLINE_CHARS, AuditContext, Credit, DatasetReference,
+                                     SystemUnderAudit, to_avid, to_avid_json, validate_avid_json)
 from indielabel.data import dataset as datasets
 from indielabel.data.dataset import MULTI_VALUE_SEPARATOR
 from indielabel.data.importing import SourceError
@@ -250,34 +250,37 @@ evidence_entries = st.fixed_dictionaries({
     "predicted_rating": st.none() | ratings_0_to_4, "predicted_decision": st.none() | st.sampled_from(DECISIONS),
     "error_type": st.none() | any_text})
 complete_reports = st.fixed_dictionaries({
-    "title": any_text, "error_type": st.sampled_from(ERROR_TYPES + ("",)),
+    "title": any_text.filter(lambda title: 0 < len(title.strip()) <= MAX_HEADLINE_CHARS),
+    "error_type": st.sampled_from(ERROR_TYPES + ("",)),
     "evidence": st.lists(evidence_entries, min_size=1, max_size=4, unique_by=lambda entry: entry["item_id"]),
     "summary": comments, "category": st.sampled_from(CATEGORIES)}).map(Report.model_validate)
-usernames = names
 emails = st.tuples(names, names, names).map(lambda parts: "{}@{}.{}".format(*parts)).filter(
     lambda email: not any(space in email for space in " \t\r\n"))
-AVID_SETTINGS = load_settings({"avid_developer": ["Example Labs"]}, environ={})
+AVID_CONTEXT = AuditContext(system=SystemUnderAudit(name="Example filter", developer=("Example Labs",)),
+                            dataset=DatasetReference(name="example-comments", synthetic=False))
 
 
 @PROPERTY_SETTINGS
-@given(complete_reports, usernames, st.none() | names, st.none() | emails)
-def test_every_complete_report_converts_to_json_avids_model_accepts(report, username, name, email):
-    body = to_avid_json(report, username=username, name=name, email=email, settings=AVID_SETTINGS)
+@given(complete_reports, st.none() | names, st.none() | emails, st.booleans())
+def test_every_complete_report_converts_to_json_avids_model_accepts(report, name, email, publish_email):
+    body = to_avid_json(report, AVID_CONTEXT, Credit(name, email, publish_email))
 
-    validated = AvidReport.model_validate(json.loads(json.dumps(body)))
-    assert len(validated.metrics) == len(report.evidence)
-    assert validated.impact.avid.sep_view == [CATEGORY_SEP[report.category]]
-    assert validated.credit[0].value == f"Username: {username}"
+    validated = validate_avid_json(json.loads(json.dumps(body)))
+    assert len(validated.metrics[0].results["evidence"]) == len(report.evidence)
+    assert validated.impact.avid.sep_view == list(CATEGORY_SEP[report.category])
+    assert len(validated.credit) == 1
+    assert (f"<{email}>" in validated.credit[0].value) == bool(email and publish_email)
 
 
 @PROPERTY_SETTINGS
-@given(complete_reports, st.sampled_from(["evidence", "summary", "category"]), st.sampled_from(["", " ", "\n\t"]))
+@given(complete_reports, st.sampled_from(["title", "evidence", "summary", "category"]),
+       st.sampled_from(["", " ", "\n\t"]))
 def test_every_incomplete_report_is_refused(report, missing, blank):
-    emptied = {"evidence": [], "summary": blank, "category": ""}[missing]
+    emptied = {"title": blank, "evidence": [], "summary": blank, "category": ""}[missing]
     incomplete = report.model_copy(update={missing: emptied})
 
     try:
-        to_avid(incomplete, username="auditor", settings=AVID_SETTINGS)
+        to_avid(incomplete, AVID_CONTEXT)
     except ValueError as error:
         assert "is not complete" in str(error)
     else:

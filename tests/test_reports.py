@@ -185,10 +185,9 @@ def test_a_report_missing_any_part_is_incomplete(change, missing):
     assert missing_for_completion(report) == [missing]
 
 
-def test_title_and_error_type_are_not_needed_for_completeness():
-    report = validate_reports([complete_report(title="", error_type="")])[0]
-
-    assert is_complete(report)
+def test_the_error_type_is_not_needed_for_completeness_but_a_title_is():
+    assert is_complete(validate_reports([complete_report(error_type="")])[0])
+    assert missing_for_completion(validate_reports([complete_report(title=" ")])[0]) == ["a title"]
 
 
 def test_every_category_is_accepted():

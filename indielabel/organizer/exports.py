@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 
-from indielabel.avid import api as avid
-from indielabel.config import Settings
+from indielabel.audit import reporting
+from indielabel.audit.service import AuditService
+from indielabel.avid import convert
 from indielabel.flagging.loggers import csv_line
 from indielabel.organizer.participants import CSV_COLUMNS
 from indielabel.organizer.findings import COLUMNS as FINDINGS_COLUMNS
@@ -26,12 +27,16 @@ def report_lines(store: Store, summaries: list[dict]) -> Iterator[str]:
                          ensure_ascii=False) + "\n"
 
 
-def avid_report_lines(store: Store, summaries: list[dict], settings: Settings) -> Iterator[str]:
-    """Every complete report converted to AVID's format (incomplete ones cannot be), one per line."""
-    for user, model, report in _every_report(store, summaries):
+def avid_report_lines(service: AuditService, summaries: list[dict]) -> Iterator[str]:
+    """Every complete report converted to AVID's format (incomplete ones cannot be), one per line,
+    with the figures its author's model gives it, as the author's own download has them."""
+    contexts: dict[str, convert.AuditContext] = {}
+    for user, model, report in _every_report(service.store, summaries):
         if is_complete(report):
-            for document in avid.export_avid_json([report], user, settings):
-                yield json.dumps({"user": user, "model": model, "avid": document}, ensure_ascii=False) + "\n"
+            if user not in contexts:
+                contexts[user] = reporting.avid_context(service, user)
+            document = convert.to_avid_json(report, contexts[user])
+            yield json.dumps({"user": user, "model": model, "avid": document}, ensure_ascii=False) + "\n"
 
 
 def _every_report(store: Store, summaries: list[dict]):

@@ -47,7 +47,7 @@ class OrganizerView:
     def report_lines(self, avid_format: bool) -> Iterator[str]:
         summaries = self.index.summaries()
         if avid_format:
-            return exports.avid_report_lines(self.service.store, summaries, self.settings)
+            return exports.avid_report_lines(self.service, summaries)
         return exports.report_lines(self.service.store, summaries)
 
     def participants_csv(self) -> str:

@@ -3,8 +3,7 @@
 Owns: ``store`` (model versions, labels, predictions, reports under a cross-process lock), ``profiles``
 (a user's optional self-description), ``versions``
 (the documents a version is made of, checked before they are written),
-``reports`` (the report and evidence documents, validated), ``departed`` (the submission states
-of deleted reports that were sent), ``atomic_files`` (write-rename-fsync),
+``reports`` (the report and evidence documents, validated), ``atomic_files`` (write-rename-fsync),
 ``names`` (the names allowed in paths), ``probes`` (the comments a user wrote to try the system).
 May import: ``indielabel.data.dataset`` (the rating scale), ``indielabel.config``, ``indielabel.errors``.
 Must not import: model, audit, flagging, avid, web.

@@ -11,12 +11,12 @@ import uuid
 from datetime import datetime, timezone
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator, model_validator
 
 ERROR_TYPES = ("under-sensitive", "over-sensitive", "other")
 CATEGORIES = ("Accuracy", "Bias/Discrimination", "Adversarial Example", "Toxicity", "Other")
 DECISIONS = ("Toxic", "Non-toxic")
-SUBMISSION_STATES = ("draft", "queued", "submitted", "failed")
+SUBMISSION_STATES = ("draft", "queued", "submitted", "failed", "unconfirmed")
 
 MAX_TITLE_CHARS = 300
 MAX_SUMMARY_CHARS = 20_000
@@ -88,22 +88,37 @@ class Submission(_Strict):
     """Where a report stands with AVID.
 
     draft: never sent. queued: being sent since ``queued_at`` (a report left queued was interrupted and
-    is sent again). submitted: AVID acknowledged it with ``avid_id``; it is never sent again. failed:
-    the last attempt failed for ``reason``; it can be sent again. ``attempts`` counts sends.
-    ``credit_name`` and ``credit_email`` are the credit the auditor asked for, kept so that a later
-    retry credits them the same way.
+    is sent again). submitted: AVID acknowledged it with the submission id ``submission_id`` (a UUID of
+    AVID's editorial queue, whose status is ``review_status``); it is never sent again. failed: the
+    last attempt surely never reached AVID, for ``reason``; it can be sent again. unconfirmed: the
+    last attempt may have reached AVID (read timeout, 5xx); only the organizer resends it.
+    ``attempts`` counts sends. ``credit_*`` is the credit the auditor asked for with the first send,
+    kept so that every later send credits them the same way.
     """
 
     state: SubmissionState = "draft"
-    avid_id: ShortText | None = None
+    submission_id: ShortText | None = None
     reason: Annotated[str, Field(max_length=2_000)] | None = None
     attempts: Annotated[int, Field(ge=0)] = 0
     queued_at: str | None = None
     submitted_at: str | None = None
     credit_name: ShortText | None = None
     credit_email: ShortText | None = None
+    credit_publish_email: bool = False
+    review_status: ShortText | None = None
+    review_checked_at: str | None = None
 
-    @field_validator("queued_at", "submitted_at")
+    @model_validator(mode="before")
+    @classmethod
+    def _stored_avid_id_is_the_submission_id(cls, value: Any) -> Any:
+        # Reports stored before the rename call the submission id "avid_id".
+        if isinstance(value, dict) and "avid_id" in value:
+            value = {**value}
+            legacy = value.pop("avid_id")
+            value.setdefault("submission_id", legacy)
+        return value
+
+    @field_validator("queued_at", "submitted_at", "review_checked_at")
     @classmethod
     def _timestamps_are_iso(cls, value: str | None) -> str | None:
         return _require_iso_timestamp(value)
@@ -121,6 +136,11 @@ class Report(_Strict):
     created_at: str = Field(default_factory=now_iso)
     updated_at: str = Field(default_factory=now_iso)
     submission: Submission = Field(default_factory=Submission)
+    # The report this one amends: a new revision of a report already sent to AVID.
+    amends: Annotated[str, Field(pattern=REPORT_ID_PATTERN)] | None = None
+    # The model (and its version) the report was started with; None before any model. Set by the server.
+    model: Annotated[str, Field(pattern=REPORT_ID_PATTERN)] | None = None
+    model_version: Annotated[int, Field(ge=1)] | None = None
 
     @field_validator("created_at", "updated_at")
     @classmethod
@@ -144,13 +164,15 @@ class Report(_Strict):
 
 
 def is_complete(report: Report) -> bool:
-    """Ready to submit: at least one evidence item, a summary and a category (the UI's rule too)."""
-    return bool(report.evidence) and bool(report.summary.strip()) and bool(report.category)
+    """Ready to submit: a title, at least one evidence item, a summary and a category (the UI's rule too)."""
+    return not missing_for_completion(report)
 
 
 def missing_for_completion(report: Report) -> list[str]:
     """What a report still needs before it is complete, in words for the auditor."""
     missing = []
+    if not report.title.strip():
+        missing.append("a title")
     if not report.evidence:
         missing.append("at least one evidence item")
     if not report.summary.strip():

@@ -42,7 +42,6 @@ from indielabel.storage.atomic_files import (
     write_json_atomic,
     write_synced,
 )
-from indielabel.storage.departed import DepartedSubmissions
 from indielabel.storage.names import NAME_PATTERN, validate_name
 from indielabel.storage.versions import NewVersion, Version, VersionContent, check_reports, mapping, now_iso
 
@@ -73,7 +72,7 @@ class StaleRevision(Exception):
         self.current_reports = current_reports
 
 
-class Store(DepartedSubmissions):
+class Store:
     def __init__(self, root: Path, lock_timeout: float = LOCK_TIMEOUT_SECONDS):
         self.root = Path(root)
         self.lock_timeout = lock_timeout
@@ -233,13 +232,10 @@ class Store(DepartedSubmissions):
             self._require_model(user, model)
         return self._read_reports(path)
 
-    def save_reports(self, user, model: str | None, reports: list[dict], expected_revision: int,
-                     departed: dict[str, dict] | None = None) -> int:
+    def save_reports(self, user, model: str | None, reports: list[dict], expected_revision: int) -> int:
         """Replace the reports if they are still at ``expected_revision``; return the new revision.
 
-        ``departed`` holds the submission states of the reports this save deletes that were sent (or are
-        being sent); they are kept, first, for ``departed_submissions``. Raises StaleRevision, and
-        writes nothing, when someone saved in between.
+        Raises StaleRevision, and writes nothing, when someone saved in between.
         """
         path = self._reports_path(user, model)
         check_reports(reports)
@@ -250,8 +246,6 @@ class Store(DepartedSubmissions):
             revision, current_reports = self._read_reports(path)
             if expected_revision != revision:
                 raise StaleRevision(revision, current_reports)
-            if departed:
-                self._keep_departed(path, departed)
             write_json_atomic(path, {"revision": revision + 1, "reports": reports})
         return revision + 1
 

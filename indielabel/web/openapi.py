@@ -9,7 +9,6 @@ from pydantic import BaseModel
 from indielabel.web import organizer_schemas, schemas
 
 JSON_OBJECT = {"application/json": {"schema": {"type": "object"}}}
-JSON_LIST = {"application/json": {"schema": {"type": "array", "items": {"type": "object"}}}}
 HTML_PAGE = {"text/html": {"schema": {"type": "string"}}}
 CSV_FILE = {"text/csv": {"schema": {"type": "string"}}}
 JSON_LINES = {"application/x-ndjson": {"schema": {"type": "string"}}}
@@ -42,8 +41,8 @@ ROUTES = (
     Route("/get_reports", "get", schemas.ReportsQuery, "Saved reports, or a scaffold to start from"),
     Route("/save_reports", "post", schemas.SaveReportsBody, "Save reports (409 on a stale revision)"),
     Route("/submit_avid_report", "post", schemas.SubmitBody, "Submit complete reports to AVID"),
-    Route("/export_avid_reports", "get", schemas.AuditQuery, "Complete reports as AVID JSON (download)",
-          JSON_LIST),
+    Route("/export_avid_reports", "get", schemas.AuditQuery, "Complete reports as AVID JSON lines (download)",
+          JSON_LINES),
     Route("/get_explore_examples", "get", schemas.ExploreQuery, "Random comments with the system's decision"),
     Route("/flag", "post", schemas.FlagBody, "Flag one comment"),
     Route("/get_flags", "get", schemas.UserQuery, "The comments a user flagged"),

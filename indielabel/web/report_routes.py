@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify
+from flask import Flask, Response, jsonify
 
 from indielabel.audit import reporting as audit_reports
+from indielabel.avid.convert import Credit
 from indielabel.web import schemas
 from indielabel.web.request_handling import body, limit_rate, query, require_owner
 
@@ -29,13 +30,14 @@ def register(app: Flask, service) -> None:
     def submit_avid_report():
         params = body(schemas.SubmitBody)
         require_owner(params.user)
-        return jsonify(audit_reports.submit(service(), params.user, params.model, params.report_ids,
-                                            params.name, params.email))
+        credit = Credit(params.name, params.email, params.publish_email)
+        return jsonify(audit_reports.submit(service(), params.user, params.report_ids, credit))
 
     @app.get("/export_avid_reports")
     def export_avid_reports():
         params = query(schemas.AuditQuery)
         require_owner(params.user)
-        response = jsonify(audit_reports.export(service(), params.user, params.model))
-        response.headers["Content-Disposition"] = f'attachment; filename="avid-reports-{params.user}.json"'
+        response = Response(audit_reports.export(service(), params.user),
+                            content_type="application/x-ndjson")
+        response.headers["Content-Disposition"] = f'attachment; filename="avid-reports-{params.user}.jsonl"'
         return response

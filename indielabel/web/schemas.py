@@ -198,6 +198,7 @@ class SubmitBody(Body):
     report_ids: list[Annotated[str, Field(pattern=NAME_PATTERN)]] = Field(min_length=1, max_length=200)
     name: str | None = Field(None, max_length=MAX_TEXT)
     email: str | None = Field(None, max_length=MAX_TEXT)
+    publish_email: bool = Field(False, description="publish the email in the AVID report's credit")
 
 
 class ExploreQuery(Query):

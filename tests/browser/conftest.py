@@ -86,9 +86,20 @@ def _serving(dataset_dir: Path, state_dir: Path, **settings: str):
 
 
 @pytest.fixture(scope="session")
-def server(browser_dataset_dir, tmp_path_factory):
+def imported_dataset_dir(browser_dataset_dir, tmp_path_factory) -> Path:
+    """The browser dataset described as an imported one, not synthetic: reports about it may go to AVID."""
+    directory = tmp_path_factory.mktemp("browser-data") / "forum"
+    shutil.copytree(browser_dataset_dir, directory)
+    meta = json.loads((directory / "dataset.json").read_text())
+    meta.update({"name": "browser-forum", "source": "csv"})
+    (directory / "dataset.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
+    return directory
+
+
+@pytest.fixture(scope="session")
+def server(imported_dataset_dir, tmp_path_factory):
     with FakeAvid(api_key=AVID_KEY) as avid, _serving(
-        browser_dataset_dir, tmp_path_factory.mktemp("state-avid"), avid_api_url=avid.url, avid_api_key=AVID_KEY,
+        imported_dataset_dir, tmp_path_factory.mktemp("state-avid"), avid_api_url=avid.url, avid_api_key=AVID_KEY,
         flagging_mode="manual", flagging_options=json.dumps(FLAG_OPTIONS),
     ) as (url, flagging_dir):
         yield Server(url, flagging_dir, avid)

@@ -58,8 +58,9 @@ def test_a_written_comment_is_rated_flagged_and_reported_as_written_by_the_audit
     evidence.screenshot(path=str(ARTIFACTS / "probe-evidence.png"))
     wait_until_saved(page)
 
-    exported = page.request.get(f"{url}/export_avid_reports", params={"user": user, "model": "mine"}).json()
-    results = [metric["results"] for metric in exported[0]["metrics"]]
+    download = page.request.get(f"{url}/export_avid_reports", params={"user": user, "model": "mine"})
+    exported = [json.loads(line) for line in download.text().splitlines()]
+    results = [row for report in exported for row in report["metrics"][0]["results"]["evidence"]]
     written = [result for result in results if result["comment"] == PROBE_TEXT]
     assert written and written[0]["origin"] == "written by the auditor"
     assert written[0]["item_id"].startswith("probe-")

@@ -185,13 +185,21 @@ export const loadReports = (user: string, model: string | null, scaffold: Scaffo
 export const saveReports = (user: string, model: string | null, revision: number, reports: Report[]) =>
   post<StoredReports & { saved_at: string }>("/save_reports", { user, model: model ?? undefined, revision, reports });
 
-export const submitReports = (user: string, model: string | null, reportIds: string[], name: string, email: string) =>
+export const submitReports = (
+  user: string,
+  model: string | null,
+  reportIds: string[],
+  name: string,
+  email: string,
+  publishEmail: boolean,
+) =>
   post<SubmitResponse>("/submit_avid_report", {
     user,
     model: model ?? undefined,
     report_ids: reportIds,
     name: name.trim() || undefined,
     email: email.trim() || undefined,
+    publish_email: publishEmail && Boolean(email.trim()),
   });
 
 export const avidExportUrl = (user: string, model: string | null) => "/export_avid_reports" + queryString({ user, model });

@@ -1,8 +1,10 @@
 // The auditor's reports for the audited model: edits autosave after a pause; a save based on a stale
-// revision surfaces the other version so the auditor chooses which to keep; nothing is dropped.
+// revision merges with what is stored (see reportMerge.ts), and only a field changed differently in
+// two places asks the auditor; nothing is dropped. Reports sent to AVID are read-only.
 import * as api from "./api";
 import { ApiError, errorMessage } from "./api";
 import { Loader } from "./loader.svelte";
+import { type FieldConflict, mergeReports } from "./reportMerge";
 import { decisionOf, errorTypeOf } from "./scale";
 import type {
   CommentRow,
@@ -20,6 +22,11 @@ const SAVE_DELAY_MS = 800;
 // A save that failed for want of the server is tried again after 2 s, then 4 s, … up to a minute.
 const RETRY_FIRST_MS = 2_000;
 const RETRY_MAX_MS = 60_000;
+const SUBMISSION_POLL_MS = 1500;
+/** AVID's headline is the report's title: at most this long (the server's rule too). */
+export const MAX_HEADLINE_CHARS = 230;
+/** A report that was sent (or is being sent) to AVID: read-only, its content is what AVID got. */
+export const isSent = (report: Report) => report.submission.state !== "draft" && report.submission.state !== "failed";
 
 export type SaveState = "saved" | "pending" | "saving" | "error" | "conflict";
 
@@ -47,13 +54,15 @@ function blankReport(): Report {
     category: "",
     created_at: now,
     updated_at: now,
-    submission: { state: "draft", avid_id: null, reason: null, attempts: 0, submitted_at: null },
+    submission: { state: "draft", submission_id: null, reason: null, attempts: 0, submitted_at: null },
   };
 }
 
 /** What a report still needs before it can be sent to AVID (empty when complete). */
 export function missingParts(report: Report): string[] {
   const missing = [];
+  if (!report.title.trim()) missing.push("a title");
+  else if (report.title.trim().length > MAX_HEADLINE_CHARS) missing.push(`a title of at most ${MAX_HEADLINE_CHARS} characters`);
   if (!report.evidence.length) missing.push("evidence");
   if (!report.summary.trim()) missing.push("a summary");
   if (!report.category) missing.push("a category");
@@ -61,6 +70,28 @@ export function missingParts(report: Report): string[] {
 }
 
 export const isComplete = (report: Report) => missingParts(report).length === 0;
+
+const dateText = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleString() : "");
+
+/** Where a report stands with AVID, in words (null for a draft never sent). */
+export function submissionText(report: Report): string | null {
+  const submission = report.submission;
+  switch (submission.state) {
+    case "queued":
+      return "Sending to AVID…";
+    case "submitted":
+      return (
+        `Sent to AVID on ${dateText(submission.submitted_at)} as submission ${submission.submission_id}` +
+        (submission.review_status ? `; AVID status: ${submission.review_status}` : "")
+      );
+    case "unconfirmed":
+      return `Unconfirmed: may have reached AVID (${submission.reason}). The organizer checks and resends it if not.`;
+    case "failed":
+      return `Sending failed: ${submission.reason}. You can send it again.`;
+    default:
+      return null;
+  }
+}
 
 export function evidenceFrom(row: CommentRow): Evidence {
   return {
@@ -103,11 +134,14 @@ export class ReportBook {
   saveState = $state<SaveState>("saved");
   savedAt = $state<Date | null>(null);
   saveError = $state<string | null>(null);
-  /** The other version, when a save found the reports changed elsewhere. */
-  conflict = $state.raw<StoredReports | null>(null);
+  /** Fields changed differently here and elsewhere (another tab), for the auditor to settle. */
+  conflicts = $state<FieldConflict[]>([]);
   /** The last deleted report and where it was, for Undo. */
   deleted = $state.raw<{ report: Report; index: number } | null>(null);
   revision = 0;
+  /** The reports as last loaded or saved: the common ancestor when merging with another tab's save. */
+  #base: Report[] = [];
+  #poll: ReturnType<typeof setInterval> | undefined;
   #owner: Owner | null = null;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #retryDelay = RETRY_FIRST_MS;
@@ -144,11 +178,62 @@ export class ReportBook {
 
   #replace(stored: StoredReports): void {
     this.reports = stored.reports;
+    this.#base = structuredClone(stored.reports);
     this.revision = stored.revision;
     if (!this.reports.some((report) => report.id === this.selectedId)) this.selectedId = this.reports[0]?.id ?? null;
-    this.conflict = null;
+    this.conflicts = [];
     this.saveState = "saved";
     this.saveError = null;
+    this.#watchSubmissions();
+  }
+
+  /** Merge what is stored now into this page's reports; a save follows when the merge changed anything. */
+  #integrate(theirs: StoredReports): void {
+    const mine = $state.snapshot(this.reports) as Report[];
+    const merged = mergeReports(this.#base, mine, theirs.reports);
+    this.reports = merged.reports;
+    this.#base = structuredClone(theirs.reports);
+    this.revision = theirs.revision;
+    if (!this.reports.some((report) => report.id === this.selectedId)) this.selectedId = this.reports[0]?.id ?? null;
+    this.conflicts = merged.conflicts;
+    if (merged.conflicts.length) {
+      this.saveState = "conflict";
+    } else if (JSON.stringify(merged.reports) !== JSON.stringify(theirs.reports)) {
+      this.#scheduleSave();
+    } else {
+      this.saveState = "saved";
+    }
+  }
+
+  /** Settle one conflicting field with this page's or the stored value; saves once all are settled. */
+  resolve(conflict: FieldConflict, keep: "mine" | "theirs"): void {
+    const report = this.reports.find((candidate) => candidate.id === conflict.reportId);
+    if (report) (report as unknown as Record<string, unknown>)[conflict.field] = keep === "mine" ? conflict.mine : conflict.theirs;
+    this.conflicts = this.conflicts.filter((other) => other !== conflict);
+    if (!this.conflicts.length) this.#scheduleSave();
+  }
+
+  /** While a report is being sent to AVID, follow its state (the server sends it in the background). */
+  #watchSubmissions(): void {
+    const sending = this.reports.some((report) => report.submission.state === "queued");
+    if (sending && this.#poll === undefined) {
+      this.#poll = setInterval(() => void this.#refreshSubmissions(), SUBMISSION_POLL_MS);
+    } else if (!sending && this.#poll !== undefined) {
+      clearInterval(this.#poll);
+      this.#poll = undefined;
+    }
+  }
+
+  async #refreshSubmissions(): Promise<void> {
+    const owner = this.#owner;
+    if (!owner || this.saveState !== "saved") return; // a save under way merges on its own
+    try {
+      const stored = await api.loadReports(owner.user, owner.model, owner.scaffold, owner.method);
+      if (this.saveState === "saved" && stored.revision !== this.revision) this.#integrate(stored);
+    } catch {
+      return; // the next tick tries again
+    }
+    this.#watchSubmissions();
   }
 
   select(id: string): void {
@@ -157,7 +242,7 @@ export class ReportBook {
 
   edit(id: string, change: Partial<Pick<Report, "title" | "error_type" | "summary" | "category">>): void {
     const report = this.reports.find((candidate) => candidate.id === id);
-    if (!report) return;
+    if (!report || isSent(report)) return;
     Object.assign(report, change, { updated_at: new Date().toISOString() });
     this.#changed();
   }
@@ -170,9 +255,26 @@ export class ReportBook {
     return this.reports.at(-1)!;
   }
 
+  /** A new revision of a report sent to AVID, to change and send as a new report referring to it. */
+  amend(id: string): Report | null {
+    const sent = this.reports.find((candidate) => candidate.id === id);
+    if (!sent) return null;
+    const report: Report = {
+      ...blankReport(),
+      ...structuredClone($state.snapshot(sent) as Report),
+      id: newReportId(),
+      amends: sent.id,
+    };
+    report.submission = blankReport().submission;
+    this.reports.push(report);
+    this.selectedId = report.id;
+    this.#changed();
+    return this.reports.at(-1)!;
+  }
+
   deleteReport(id: string): void {
     const index = this.reports.findIndex((report) => report.id === id);
-    if (index < 0) return;
+    if (index < 0 || isSent(this.reports[index])) return;
     const [report] = this.reports.splice(index, 1);
     this.deleted = { report: $state.snapshot(report) as Report, index };
     if (this.selectedId === id) this.selectedId = this.reports[Math.min(index, this.reports.length - 1)]?.id ?? null;
@@ -190,7 +292,8 @@ export class ReportBook {
 
   /** Add a comment to the selected report (a new report when none is selected); false if already there. */
   addEvidence(evidence: Evidence): boolean {
-    const report = this.selected ?? this.newReport();
+    const selected = this.selected;
+    const report = selected && !isSent(selected) ? selected : this.newReport();
     if (report.evidence.some((entry) => sameEvidence(entry, evidence.item_id, evidence.written_by_auditor ?? false))) return false;
     report.evidence.push(evidence);
     report.updated_at = new Date().toISOString();
@@ -200,7 +303,7 @@ export class ReportBook {
 
   removeEvidence(reportId: string, itemId: number, writtenByAuditor = false): void {
     const report = this.reports.find((candidate) => candidate.id === reportId);
-    if (!report) return;
+    if (!report || isSent(report)) return;
     report.evidence = report.evidence.filter((entry) => !sameEvidence(entry, itemId, writtenByAuditor));
     report.updated_at = new Date().toISOString();
     this.#changed();
@@ -212,7 +315,11 @@ export class ReportBook {
 
   #changed(): void {
     this.#edits++;
-    if (this.saveState === "conflict") return; // the auditor chooses a version first; edits stay here
+    if (this.saveState === "conflict") return; // the auditor settles the conflicts first; edits stay here
+    this.#scheduleSave();
+  }
+
+  #scheduleSave(): void {
     this.saveState = "pending";
     clearTimeout(this.#timer);
     this.#timer = setTimeout(() => void this.save(), SAVE_DELAY_MS);
@@ -236,6 +343,7 @@ export class ReportBook {
     try {
       const saved = await api.saveReports(owner.user, owner.model, this.revision, sent);
       this.revision = saved.revision;
+      this.#base = structuredClone(saved.reports);
       this.#adoptSubmissions(saved.reports);
       this.savedAt = new Date();
       this.#retryDelay = RETRY_FIRST_MS;
@@ -243,8 +351,7 @@ export class ReportBook {
       this.saveState = this.#edits === editsAtStart ? "saved" : "pending";
     } catch (error) {
       if (error instanceof ApiError && error.status === 409 && error.detail.current) {
-        this.conflict = error.detail.current as StoredReports;
-        this.saveState = "conflict";
+        this.#integrate(error.detail.current as StoredReports);
       } else {
         this.saveError = errorMessage(error);
         this.saveState = "error";
@@ -265,32 +372,22 @@ export class ReportBook {
     await this.save();
   }
 
-  /** Settle a conflict: theirs reloads what is stored; mine saves these reports over their revision. */
-  async keep(version: "theirs" | "mine"): Promise<void> {
-    const theirs = this.conflict;
-    if (!theirs) return;
-    this.conflict = null;
-    if (version === "theirs") {
-      this.saveState = "saved";
-      await this.reload();
-      return;
-    }
-    this.revision = theirs.revision;
-    this.saveState = "pending";
-    await this.save();
-  }
-
   /** The server owns submission states; take its word for them after a save or a submission. */
   #adoptSubmissions(stored: Report[]): void {
-    const byId = new Map(stored.map((report) => [report.id, report.submission]));
+    const byId = new Map(stored.map((report) => [report.id, report]));
     for (const report of this.reports) {
-      const submission = byId.get(report.id);
-      if (submission) report.submission = submission;
+      const theirs = byId.get(report.id);
+      if (!theirs) continue;
+      // A sent report is what the server stored (and AVID got); a draft keeps this page's edits.
+      if (isSent(theirs)) Object.assign(report, structuredClone(theirs));
+      else report.submission = theirs.submission;
     }
   }
 
   applySubmission(response: SubmitResponse): void {
     this.revision = response.revision;
+    this.#base = structuredClone(response.reports);
     this.#adoptSubmissions(response.reports);
+    this.#watchSubmissions();
   }
 }

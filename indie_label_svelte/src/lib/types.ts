@@ -206,11 +206,15 @@ export interface Evidence {
 }
 
 export interface Submission {
-  state: "draft" | "queued" | "submitted" | "failed";
-  avid_id: string | null;
+  state: "draft" | "queued" | "submitted" | "failed" | "unconfirmed";
+  /** AVID's id for the submission in its editorial queue (a UUID), once AVID acknowledged it. */
+  submission_id: string | null;
   reason: string | null;
   attempts: number;
+  queued_at?: string | null;
   submitted_at: string | null;
+  /** AVID's editorial status of the submission, e.g. "draft" or "published". */
+  review_status?: string | null;
 }
 
 export interface Report {
@@ -223,6 +227,11 @@ export interface Report {
   created_at: string;
   updated_at: string;
   submission: Submission;
+  /** The report this one amends (a new revision of a report already sent to AVID). */
+  amends?: string | null;
+  /** The model (and version) the report was started with; null before any model. Set by the server. */
+  model?: string | null;
+  model_version?: number | null;
 }
 
 export interface StoredReports {
@@ -236,8 +245,8 @@ export interface LoadedReports extends StoredReports {
 
 export interface SubmissionResult {
   report_id: string;
-  state: "submitted" | "already submitted" | "failed";
-  avid_id: string | null;
+  state: "queued" | "submitted" | "already submitted" | "unconfirmed" | "failed";
+  submission_id: string | null;
   reason: string | null;
 }
 
