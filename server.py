@@ -19,7 +19,7 @@ from indielabel.flagging import setup as flagging
 from indielabel.storage.rate_limits import Limit, RateLimits
 from indielabel.storage.store import Store
 from indielabel.web import (audit_routes, error_handlers, flag_routes, labeling_routes, openapi, organizer_routes,
-                            ownership, probe_routes, profile_routes, report_routes)
+                            ownership, probe_routes, profile_routes, report_routes, user_routes)
 from indielabel.web.request_handling import LIMITS, OWNERS, error_response, open_study_link
 from indielabel.web.security_headers import add_security_headers
 
@@ -69,6 +69,7 @@ def create_app(config: Settings | dict | None = None, service: AuditService | No
     probe_routes.register(app, audit_service, flags)
     profile_routes.register(app, audit_service)
     organizer_routes.register(app, audit_service, settings, _static)
+    user_routes.register(app, audit_service)
 
     @app.after_request
     def security_headers(response: Response) -> Response:

@@ -201,7 +201,7 @@ def set_up_users(url: str, count: int) -> tuple[list[UserLedger], list[dict]]:
     ledgers, rows = [], []
     for _ in range(count):
         session = requests.Session()
-        user = session.get(f"{url}/audit_settings", timeout=REQUEST_TIMEOUT_SECONDS).json()["user"]
+        user = session.post(f"{url}/users", json={}, timeout=REQUEST_TIMEOUT_SECONDS).json()["user"]
         comments = session.get(f"{url}/get_comments_to_label", params={"n": 20},
                                timeout=REQUEST_TIMEOUT_SECONDS).json()["to_label"]
         ratings = {str(comment["item_id"]): index % 5 for index, comment in enumerate(comments)}

@@ -86,6 +86,7 @@ def measure_route(rows: int, repeats: int) -> str:
         client = create_app({"dataset": str(dataset_dir), "output_dir": root / "output",
                              "flagging_dir": root / "flagged", "avid_api_url": None, "avid_api_key": None}
                             ).test_client()
+        assert client.post("/users", json={"user": "light"}).status_code == 200  # this client owns "light"
         answer = client.get("/get_flags", query_string={"user": "light"})  # loads the service, rebuilds the index
         assert answer.status_code == 200 and len(answer.get_json()["flags"]) == LIGHT_FLAGS, answer.get_data()
         times = timed_ms(lambda: client.get("/get_flags", query_string={"user": "light"}), repeats)

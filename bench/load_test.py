@@ -27,7 +27,7 @@ from bench.gunicorn_server import ENTRY_POINT, THREADS, WORKERS, GunicornServer,
 from bench.kumar_data import KUMAR_DIR, ensure_kumar
 from bench.report import OUT_DIR, ROOT, markdown_table, say, verdict
 
-ROUTES = ("/audit_settings", "/get_comments_to_label", "/get_personalized_model (train)", "/get_audit",
+ROUTES = ("POST /users (new user)", "/get_comments_to_label", "/get_personalized_model (train)", "/get_audit",
           "/get_cluster_results (topic)", "/get_cluster_results (keyword)", "/save_reports")
 REQUEST_TIMEOUT_SECONDS = 30
 SPAWN_PER_SECOND = 10
@@ -102,7 +102,7 @@ class Auditor:
         return response.json()
 
     def journey(self) -> None:
-        user = self.call(ROUTES[0], "GET", "/audit_settings")["user"]
+        user = self.call(ROUTES[0], "POST", "/users", json={})["user"]
         comments = self.call(ROUTES[1], "GET", "/get_comments_to_label", params={"n": 20})["to_label"]
         ratings = {str(c["item_id"]): int(self.rng.integers(0, 5)) for c in comments}
         self.call(ROUTES[2], "POST", "/get_personalized_model",
@@ -260,7 +260,7 @@ def _section(dataset_name: str, results: list[RunResult], memory_after: list[dic
         f"`make serve`'s gunicorn command (`--workers {WORKERS} --threads {THREADS} --preload "
         f"--access-logfile - '{ENTRY_POINT}'`) on 127.0.0.1 serving the "
         f"`{dataset_name}` dataset; the load generator (a thread and an HTTP session per auditor, auditors "
-        f"starting {SPAWN_PER_SECOND}/s) runs on the same 2 cores. Journey: /audit_settings (new user) → "
+        f"starting {SPAWN_PER_SECOND}/s) runs on the same 2 cores. Journey: POST /users (new user) → "
         "/get_comments_to_label (20) → POST /get_personalized_model (train on 20 labels) → /get_audit → "
         "/get_cluster_results (a random topic of the overview) → /get_cluster_results (a word from one of its "
         "comments) → POST /save_reports (one report, 2 evidence rows). *Paced* auditors pause "

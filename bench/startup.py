@@ -16,7 +16,8 @@ from bench.report import markdown_table, say, spread_text, verdict
 from bench.server_process import ServerProcess, development_command, free_port, server_environment
 
 START_TARGET_SECONDS = 5.0
-FIRST_DATA_REQUEST = "/audit_settings"
+# Loads the dataset and the base model in the worker that answers it, and needs no user.
+FIRST_DATA_REQUEST = "/get_comments_to_label?n=1"
 
 
 def gunicorn_start(dataset_dir: Path, state_dir: Path) -> ServerProcess:

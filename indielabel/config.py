@@ -73,6 +73,8 @@ class Settings(BaseModel):
     saves_per_user_per_minute: int = Field(120, ge=0)
     # How many proxies in front of the server append to X-Forwarded-For: the client address is then theirs.
     trusted_proxies: int = Field(0, ge=0, le=5)
+    # Where auditors send feedback (a form, a mailto: address); shown in the app when set.
+    feedback_url: str | None = Field(None, pattern=r"^(https?://|mailto:)\S+$")
 
     @field_validator("dataset")
     @classmethod

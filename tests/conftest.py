@@ -49,3 +49,15 @@ def real_dataset_dir(small_dataset_dir, small_base_model, tmp_path_factory) -> P
     meta.update({"name": "acme-forum", "source": "csv", "system": "Acme comment filter"})
     meta_path.write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
     return directory
+
+
+def create_user(client, base_url: str = "", user: str | None = None) -> str:
+    """Start an audit as the app does (POST /users): a new id, or ``user``; ``client`` then owns it.
+
+    ``client`` is a Flask test client or a requests.Session (with ``base_url``, the server's address).
+    """
+    over_http = not hasattr(client, "application")
+    response = client.post(f"{base_url}/users", json={"user": user} if user else {},
+                           **({"timeout": 60} if over_http else {}))
+    assert response.status_code == 200, response.text
+    return (response.json() if over_http else response.get_json())["user"]

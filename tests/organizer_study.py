@@ -59,7 +59,7 @@ def requests_http(base_url: str, session) -> Http:
 
 def create_user(http: Http) -> str:
     """A new auditor, owned by this client."""
-    return http.get("/audit_settings", {})["user"]
+    return http.post("/users", {})["user"]
 
 
 @dataclass

@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from indielabel.config import ConfigError, load_settings
 from server import create_app
+from tests.conftest import create_user
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +25,7 @@ def client(app):
 @pytest.fixture(scope="module")
 def trained(client):
     """A user with one trained model, labelled from 20 suggested comments."""
-    user = client.get("/audit_settings").get_json()["user"]
+    user = create_user(client)
     comments = client.get("/get_comments_to_label?n=20").get_json()["to_label"]
     ratings = {str(c["item_id"]): index % 5 for index, c in enumerate(comments)}
     response = client.post("/get_personalized_model",
@@ -38,18 +40,20 @@ def error_of(response, status):
     return response.get_json()["error"]
 
 
-def test_audit_settings_without_a_user_creates_a_two_word_id(client):
-    body = client.get("/audit_settings?user=null").get_json()
-    assert body["created"] is True
-    assert len(body["user"].split("_")) == 2
+def test_starting_an_audit_without_a_user_creates_a_two_word_id(client):
+    started = client.post("/users", json={"user": "null"}).get_json()
+    assert started["created"] is True
+    assert len(started["user"].split("_")) == 2
+    body = client.get("/audit_settings", query_string={"user": started["user"]}).get_json()
     assert body["personalized_models"] == []
     assert body["clusters"][0]["options"]
     assert body["group_attributes"]["gender"]
 
 
-def test_audit_settings_keeps_a_given_user(client):
-    body = client.get("/audit_settings?user=study_participant_1").get_json()
-    assert body == {**body, "user": "study_participant_1", "created": False}
+def test_starting_an_audit_keeps_a_given_user(client):
+    started = client.post("/users", json={"user": "study_participant_1"}).get_json()
+    assert started == {"user": "study_participant_1", "created": False}
+    assert client.get("/audit_settings?user=study_participant_1").get_json()["user"] == "study_participant_1"
 
 
 def test_a_hostile_user_name_is_rejected_before_touching_files(client, app):
@@ -255,6 +259,7 @@ def test_reports_start_from_a_scaffold_and_save_with_revisions(client, trained):
 
 @pytest.mark.parametrize("scaffold, count", [("prompts", 5), ("", 1), ("tutorial", 1)])
 def test_other_scaffolds(client, scaffold, count):
+    create_user(client, user="scaffold_user")
     body = client.get("/get_reports", query_string={"user": "scaffold_user", "scaffold_method": scaffold})
     assert len(body.get_json()["reports"]) == count
 
@@ -339,3 +344,13 @@ def test_the_adaptive_sampler_is_the_default_and_shows_clear_cases_at_both_ends(
 
 def test_comments_to_label_reject_an_unknown_sampler(client):
     assert error_of(client.get("/get_comments_to_label?sampler=best"), 400)["field"] == "sampler"
+def test_the_organizers_feedback_link_reaches_the_page_and_a_script_link_is_refused(small_dataset_dir,
+                                                                                     small_base_model, tmp_path):
+    with pytest.raises(ConfigError, match="feedback_url"):
+        load_settings({"feedback_url": "javascript:alert(1)"}, environ={})
+    app = create_app({"dataset": str(small_dataset_dir), "output_dir": tmp_path / "output",
+                      "flagging_dir": tmp_path / "flagged", "feedback_url": "mailto:organizers@example.org"})
+    client = app.test_client()
+    user = create_user(client)
+    settings = client.get("/audit_settings", query_string={"user": user}).get_json()
+    assert settings["feedback_url"] == "mailto:organizers@example.org"

@@ -19,6 +19,7 @@ from bench.server_process import NO_RATE_LIMITS
 from indielabel.flagging.setup import read_flags
 from indielabel.storage.store import Store
 from indielabel.storage.versions import NewVersion, Version
+from tests.conftest import create_user
 from tests.production_server import production_server
 
 N_CLIENTS = 20
@@ -105,7 +106,7 @@ def _client(url: str, user: str, cookies, item_ids: list[int], client: int, star
 def test_twenty_clients_on_one_user_lose_no_training_report_or_flag(served, small_dataset):
     url, state_dir = served
     owner = requests.Session()
-    user = owner.get(f"{url}/audit_settings", timeout=60).json()["user"]
+    user = create_user(owner, url)
     item_ids = small_dataset.items["item_id"].tolist()
     first_labels = {str(item): 2 for item in item_ids[-20:]}
     assert owner.post(f"{url}/get_personalized_model", json={"user": user, "model_name": MODEL,

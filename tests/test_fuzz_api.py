@@ -31,6 +31,7 @@ from schemathesis.specs.openapi.checks import (
 from bench.server_process import NO_RATE_LIMITS
 from indielabel import __version__
 from indielabel.web import openapi
+from tests.conftest import create_user
 from tests.fake_avid import FakeAvid
 from tests.live_server import live_server
 
@@ -100,7 +101,7 @@ def known(fuzzed_server, small_dataset) -> KnownValues:
     """A user with a trained model and one complete saved report, owned by the returned session."""
     session = requests.Session()
     url = fuzzed_server
-    user = session.get(f"{url}/audit_settings", timeout=REQUEST_TIMEOUT_SECONDS).json()["user"]
+    user = create_user(session, url)
     comments = session.get(f"{url}/get_comments_to_label", params={"n": 20},
                            timeout=REQUEST_TIMEOUT_SECONDS).json()["to_label"]
     ratings = {str(comment["item_id"]): index % 5 for index, comment in enumerate(comments)}

@@ -1,6 +1,7 @@
 import pytest
 
 from server import create_app
+from tests.conftest import create_user
 
 
 def test_health_answers_ok_without_loading_data(tmp_path):
@@ -17,10 +18,12 @@ def test_unknown_route_is_a_json_404(tmp_path):
     assert response.get_json()["error"]["code"] == "not_found"
 
 
-@pytest.mark.parametrize("route", ["/get_explore_examples", "/get_group_size", "/audit_settings",
+@pytest.mark.parametrize("route", ["/get_explore_examples", "/get_group_size", "/audit_settings?user=someone",
                                    "/get_comments_to_label?n=3&user=someone", "/get_audit?user=someone"])
 def test_without_a_dataset_data_routes_answer_503_saying_how_to_make_one(tmp_path, route):
-    response = create_app({"data_dir": tmp_path}).test_client().get(route)
+    client = create_app({"data_dir": tmp_path}).test_client()
+    create_user(client, user="someone")
+    response = client.get(route)
     assert response.status_code == 503
     error = response.get_json()["error"]
     assert error["code"] == "no_dataset"

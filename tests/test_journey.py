@@ -8,6 +8,7 @@ import time
 import pytest
 import requests
 
+from tests.conftest import create_user
 from tests.fake_avid import FakeAvid
 from tests.live_server import live_server
 
@@ -27,7 +28,7 @@ def _complete_report(reports: list[dict], rows: list[dict]) -> dict:
 
 
 def _journey_until_saved(url: str, session: requests.Session) -> tuple[str, dict, int]:
-    user = session.get(f"{url}/audit_settings").json()["user"]
+    user = create_user(session, url)
     comments = session.get(f"{url}/get_comments_to_label", params={"n": 20}).json()["to_label"]
     ratings = {str(c["item_id"]): (i * 3) % 5 for i, c in enumerate(comments)}
     trained = session.post(f"{url}/get_personalized_model",

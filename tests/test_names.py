@@ -10,6 +10,7 @@ import pytest
 
 from indielabel.web import openapi
 from server import create_app
+from tests.conftest import create_user
 
 # A marker in every value that tries to leave the output directory, so an escape can be searched for.
 ESCAPE = f"escaped_{uuid.uuid4().hex[:12]}"
@@ -36,6 +37,7 @@ HOSTILE_VALUES = {
 
 
 def _topic(client) -> str:
+    create_user(client, user="names_owner")
     return client.get("/audit_settings?user=names_owner").get_json()["clusters"][0]["options"][0]["value"]
 
 
@@ -66,6 +68,7 @@ ROUTES = {
     "/flag_probe": ("json", {"user": "names_owner", "probe_id": 1}),
     "/": ("query", {"user": "names_owner", "key": "k" * 32}),
     "/profile": ("put", {"user": "names_owner", "profile": {"gender": "Female"}}),
+    "/users": ("json", {"user": "names_owner"}),
 }
 NAME_PARAMETERS = {"user", "cur_user", "model", "pers_model", "model_name", "topic", "cluster"}
 ALIASES = {"/get_audit": {"cur_user": "user", "pers_model": "model"}, "/get_cluster_results": {"cluster": "topic"}}

@@ -17,6 +17,7 @@ from indielabel.storage.store import Store
 from indielabel.web import openapi, ownership
 from indielabel.web.request_handling import OWNERS
 from server import create_app
+from tests.conftest import create_user
 
 SECRET_KEY = "ownership-test-key-" + "x" * 32
 ADMIN_TOKEN = "organizer-token-0123456789"
@@ -43,7 +44,7 @@ def store(state_root) -> Store:
 def owner(app):
     """A browser that owns a user with a trained model, saved reports and one flag."""
     client = app.test_client()
-    user = client.get("/audit_settings").get_json()["user"]
+    user = create_user(client)
     comments = client.get("/get_comments_to_label?n=20").get_json()["to_label"]
     ratings = {str(comment["item_id"]): index % 5 for index, comment in enumerate(comments)}
     assert client.post("/get_personalized_model", json={"user": user, "model_name": "mine",
@@ -82,6 +83,7 @@ def requests_about(user: str, item_id: int, topic: str) -> dict[str, tuple[str, 
         "/flag_probe": ("post", {"user": user, "probe_id": 1}),
         # GET and DELETE of /profile are refused alike: tests/test_profiles.py
         "/profile": ("put", {"user": user, "profile": {"gender": "Female"}}),
+        "/users": ("post", {"user": user}),
     }
 
 
@@ -100,7 +102,7 @@ def state_of(store: Store, user: str) -> tuple:
 
 
 def test_a_new_user_comes_with_an_httponly_samesite_cookie_and_only_a_hash_is_stored(app, store):
-    response = app.test_client().get("/audit_settings")
+    response = app.test_client().post("/users", json={})
     user = response.get_json()["user"]
     cookie = response.headers["Set-Cookie"]
     assert cookie.startswith(f"{ownership.COOKIE_NAME}=")
@@ -136,11 +138,42 @@ def test_routes_without_a_user_are_open_to_everyone(app, path):
 
 def test_a_study_link_name_is_claimed_by_the_first_browser_only(app):
     first, second = app.test_client(), app.test_client()
-    assert first.get("/audit_settings?user=participant_07").status_code == 200
-    refused = second.get("/audit_settings?user=participant_07")
+    create_user(first, user="participant_07")
+    refused = second.post("/users", json={"user": "participant_07"})
     assert refused.status_code == 403
-    assert "someone else" in refused.get_json()["error"]["message"]
+    assert "another browser started it" in refused.get_json()["error"]["message"]
+    assert second.get("/audit_settings?user=participant_07").status_code == 403
     assert first.get("/get_labeling?user=participant_07").status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/audit_settings", "/get_labeling", "/get_flags"])
+def test_no_get_claims_a_user(app, store, path):
+    """A page elsewhere can make a browser send GETs (images, links): they start nobody's audit."""
+    client = app.test_client()
+    refused = client.get(path, query_string={"user": "drive_by_user"})
+    assert refused.status_code == 403
+    assert refused.get_json()["error"]["reason"] == "not_started"
+    assert "Set-Cookie" not in refused.headers
+    assert not store.user_exists("drive_by_user")
+    assert client.get("/users").get_json() == {"users": []}
+
+
+def test_a_cross_site_form_cannot_create_a_user(app):
+    # A form on another site can POST only form or text bodies, never application/json.
+    response = app.test_client().post("/users", data='{"user": ""}', content_type="text/plain")
+    assert response.status_code == 400
+    assert "Set-Cookie" not in response.headers
+
+
+def test_the_browser_lists_the_users_it_owns_newest_first(app, monkeypatch, capsys, state_root):
+    client = app.test_client()
+    started = [create_user(client) for _ in range(3)]
+    assert client.get("/users").get_json() == {"users": started[::-1]}
+    # Given to another browser by an organizer link: no longer listed here.
+    status, link, _ = run_users_command(monkeypatch, capsys, state_root, "link", started[1])
+    assert status == 0
+    assert app.test_client().get(urlsplit(link).path + "?" + urlsplit(link).query).status_code == 303
+    assert client.get("/users").get_json() == {"users": [started[2], started[0]]}
 
 
 def test_a_tampered_or_foreign_cookie_is_refused(app, owner, tmp_path):
@@ -157,10 +190,32 @@ def test_one_browser_keeps_the_newest_users_it_owns(app):
     client = app.test_client()
     users = [f"juggler_{number}" for number in range(ownership.MAX_USERS_PER_BROWSER + 1)]
     for user in users:
-        assert client.get("/get_labeling", query_string={"user": user}).status_code == 200
+        create_user(client, user=user)
     statuses = [client.get("/get_labeling", query_string={"user": user}).status_code for user in users]
     assert statuses == [403] + [200] * ownership.MAX_USERS_PER_BROWSER
     assert len(client.get_cookie(ownership.COOKIE_NAME).value) < 4000
+
+
+def test_a_user_with_saved_work_is_never_dropped_from_its_browser(app, owner):
+    client = owner["client"]
+    for number in range(ownership.MAX_USERS_PER_BROWSER * 2):
+        create_user(client, user=f"passer_by_{number}")
+    assert client.get("/get_labeling", query_string={"user": owner["user"]}).status_code == 200
+    owned = client.get("/users").get_json()["users"]
+    assert owner["user"] in owned and len(owned) == ownership.MAX_USERS_PER_BROWSER
+
+
+def test_a_browser_full_of_saved_work_refuses_a_new_user_and_keeps_every_one(store):
+    owners = ownership.Owners(store, SECRET_KEY)
+    cookie, kept = None, []
+    with pytest.raises(ForbiddenError, match="as many audits with saved work"):
+        for number in range(200):
+            user = f"worker_with_a_rather_long_study_identifier_{number:03d}"
+            cookie = owners.check(user, cookie).cookie
+            store.save_reports(user, None, [], 0)
+            kept.append(user)
+    assert len(kept) > ownership.MAX_USERS_PER_BROWSER
+    assert owners.owned(cookie) == kept[::-1]
 
 
 def test_two_browsers_claiming_one_new_user_at_once_leave_one_owner(store):
@@ -213,7 +268,7 @@ def test_an_organizer_link_gives_its_user_to_one_browser_once(app, monkeypatch, 
 
 def test_users_create_refuses_an_existing_user_and_link_moves_ownership(app, monkeypatch, capsys, state_root):
     before = app.test_client()
-    assert before.get("/audit_settings?user=lost_cookies").status_code == 200
+    create_user(before, user="lost_cookies")
     status, _, message = run_users_command(monkeypatch, capsys, state_root, "create", "lost_cookies")
     assert status == 2 and "exists already" in message
     status, _, message = run_users_command(monkeypatch, capsys, state_root, "link", "nobody_yet")

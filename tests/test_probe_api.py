@@ -10,6 +10,7 @@ import shutil
 import pytest
 
 from server import create_app
+from tests.conftest import create_user
 from tests.test_systems import length_scores, scoring_server
 
 ADMIN_TOKEN = "organizer-token-0123456789"
@@ -36,7 +37,7 @@ def client(small_dataset_dir, small_base_model, tmp_path_factory, scorer):
 
 
 def new_user_with_model(client) -> str:
-    user = client.get("/audit_settings").get_json()["user"]
+    user = create_user(client)
     comments = client.get("/get_comments_to_label?n=20").get_json()["to_label"]
     ratings = {str(c["item_id"]): index % 5 for index, c in enumerate(comments)}
     response = client.post("/get_personalized_model", json={"user": user, "model_name": "mine", "ratings": ratings})
@@ -131,7 +132,7 @@ def awkward_dataset_dir(small_dataset_dir, tmp_path_factory):
 
 def test_any_comment_reads_back_exactly_through_get_flags_and_the_export(awkward_dataset_dir, tmp_path):
     client = app_for(awkward_dataset_dir, tmp_path).test_client()
-    user = client.get("/audit_settings").get_json()["user"]
+    user = create_user(client)
     first_two = sorted(int(row["item_id"]) for row in csv.DictReader((awkward_dataset_dir / "items.csv").open()))[:2]
     for item in first_two:
         assert client.post("/flag", json={"user": user, "item_id": item, "option": "Spam"}).status_code == 200
@@ -155,8 +156,8 @@ def test_any_comment_reads_back_exactly_through_get_flags_and_the_export(awkward
 def test_in_auto_mode_each_label_is_logged_with_its_value_and_the_notice_says_so(small_dataset_dir, small_base_model,
                                                                                  tmp_path, client):
     auto = app_for(small_dataset_dir, tmp_path, flagging_mode="auto").test_client()
-    settings = auto.get("/audit_settings").get_json()
-    user = settings["user"]
+    user = create_user(auto)
+    settings = auto.get("/audit_settings", query_string={"user": user}).get_json()
     assert "saved the moment you give it" in settings["flagging"]["notice"]
     item = auto.get("/get_comments_to_label?n=1").get_json()["to_label"][0]["item_id"]
     for label in (3, 1):
@@ -164,5 +165,5 @@ def test_in_auto_mode_each_label_is_logged_with_its_value_and_the_notice_says_so
     with open(tmp_path / "flagged" / "dataset1.csv", newline="", encoding="utf-8") as log:
         rows = [row for row in csv.DictReader(log) if row["username"] == user]
     assert [(int(row["item_id"]), row["label"]) for row in rows] == [(item, "3"), (item, "1")]
-    manual_user = client.get("/audit_settings").get_json()["user"]
+    manual_user = create_user(client)
     assert error_of(client.post("/log_label", json={"user": manual_user, "item_id": item, "label": 2}), 409)

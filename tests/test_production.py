@@ -16,6 +16,7 @@ from bench.server_process import free_port
 from indielabel.web import openapi
 from indielabel.web.security_headers import SECURITY_HEADERS
 from server import PUBLIC_DIR, create_app
+from tests.conftest import create_user
 from tests.production_server import production_server, serve_command
 
 REQUIRED_POLICY = {
@@ -55,7 +56,7 @@ def front_end_asset() -> str:
 @pytest.mark.parametrize("method, path, status", [
     ("get", "/api/health", 200), ("get", "/", 200), ("get", "asset", 200), ("get", "/no_such_file.js", 404),
     ("get", "/save_reports", 405), ("get", "/get_labeling?user=../x", 400), ("post", "/flag", 400),
-    ("get", "/audit_settings", 200), ("get", "/?user=someone&key=" + "k" * 20, 403),
+    ("get", "/users", 200), ("get", "/?user=someone&key=" + "k" * 20, 403),
 ])
 def test_every_kind_of_response_carries_the_security_headers(client, method, path, status):
     response = getattr(client, method)(front_end_asset() if path == "asset" else path)
@@ -64,7 +65,7 @@ def test_every_kind_of_response_carries_the_security_headers(client, method, pat
 
 
 def test_answers_about_users_are_not_cached_but_front_end_files_may_be(client):
-    assert client.get("/audit_settings").headers["Cache-Control"] == "no-store"
+    assert client.get("/users").headers["Cache-Control"] == "no-store"
     assert client.get(front_end_asset()).headers.get("Cache-Control") != "no-store"
 
 
@@ -183,7 +184,7 @@ def test_under_gunicorn_headers_size_limits_and_cookies_hold_in_every_worker(ser
     assert too_big.json()["error"]["code"] == "request_entity_too_large"
 
     owner = requests.Session()
-    user = owner.get(f"{served}/audit_settings", timeout=60).json()["user"]
+    user = create_user(owner, served)
     cookie = owner.cookies.get_dict()
     # A new connection each time, so the requests spread over the worker processes.
     statuses = {requests.get(f"{served}/get_labeling", params={"user": user}, cookies=cookie, timeout=60).status_code

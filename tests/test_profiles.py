@@ -11,6 +11,7 @@ from indielabel import cli
 from indielabel.storage import profiles
 from indielabel.storage.store import Store, StoreError
 from server import create_app
+from tests.conftest import create_user
 
 PROFILE = {"religion_important": "Very important", "political_affiliation": "Conservative"}
 
@@ -86,7 +87,7 @@ def client(app):
 
 
 def new_user(client) -> str:
-    return client.get("/audit_settings").get_json()["user"]
+    return create_user(client)
 
 
 def train(client, user: str, model: str = "mine") -> dict:

@@ -11,6 +11,7 @@ import pytest
 from indielabel.storage.rate_limits import Limit, RateLimits
 from indielabel.errors import RateLimitedError
 from server import create_app
+from tests.conftest import create_user
 
 USERS_PER_HOUR = 3
 FLAGS_PER_MINUTE = 4
@@ -39,7 +40,7 @@ def assert_rate_limited(response) -> dict:
 
 
 def new_user(client, name: str, address: str):
-    return client.get("/get_labeling", query_string={"user": name}, environ_base={"REMOTE_ADDR": address})
+    return client.post("/users", json={"user": name}, environ_base={"REMOTE_ADDR": address})
 
 
 def test_one_address_may_make_only_so_many_users_an_hour(client):
@@ -79,7 +80,7 @@ def test_flags_beyond_the_limit_get_429_and_are_not_logged(client, app_settings)
 
 
 def test_saves_beyond_the_limit_get_429(client):
-    client.get("/get_labeling?user=saver")
+    create_user(client, user="saver")
     for revision in range(SAVES_PER_MINUTE):
         response = client.post("/save_reports", json={"user": "saver", "revision": revision, "reports": []})
         assert response.status_code == 200, response.get_json()
@@ -116,7 +117,7 @@ def test_the_organizers_can_make_more_users_than_the_limit_from_the_command_line
 def test_behind_a_trusted_proxy_each_forwarded_address_has_its_own_allowance(app_settings):
     client = create_app({**app_settings, "trusted_proxies": 1}).test_client()
     for number in range(USERS_PER_HOUR + 1):
-        response = client.get("/get_labeling", query_string={"user": f"proxied_{number}"},
-                              environ_base={"REMOTE_ADDR": "10.0.0.1"},
-                              headers={"X-Forwarded-For": f"198.51.100.{number + 20}"})
+        response = client.post("/users", json={"user": f"proxied_{number}"},
+                               environ_base={"REMOTE_ADDR": "10.0.0.1"},
+                               headers={"X-Forwarded-For": f"198.51.100.{number + 20}"})
         assert response.status_code == 200

@@ -9,6 +9,7 @@ import pytest
 
 from indielabel.storage.store import Store
 from server import create_app
+from tests.conftest import create_user
 
 USER = "saver"
 MAX_REQUEST_BYTES = 300_000
@@ -111,7 +112,7 @@ def train(client, user: str, model: str) -> None:
 
 
 def test_one_list_across_models_keeps_a_pre_model_report_and_names_each_reports_model(client, item):
-    user = client.get("/audit_settings").get_json()["user"]
+    user = create_user(client)
     before = client.post("/save_reports", json={"user": user, "revision": 0, "reports": [
         report_with([], id="before", title="Written before any model")]}).get_json()
     train(client, user, "mine")
@@ -128,7 +129,7 @@ def test_one_list_across_models_keeps_a_pre_model_report_and_names_each_reports_
 
 
 def test_reports_kept_per_model_by_an_earlier_version_join_the_one_list(client, output_dir):
-    user = client.get("/audit_settings").get_json()["user"]
+    user = create_user(client)
     train(client, user, "old")
     Store(output_dir).update_reports(user, "old", lambda reports: [report_with([], id="kept")])
 

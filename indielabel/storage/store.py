@@ -87,6 +87,10 @@ class Store:
     def user_exists(self, user) -> bool:
         return (self._user_dir(user) / "user.json").is_file()
 
+    def has_saved_work(self, user) -> bool:
+        """Whether the user has a trained model or a saved report (not merely an id)."""
+        return bool(self.list_models(user)) or any(self._user_dir(user).glob("**/reports.json"))
+
     def user_record(self, user) -> dict | None:
         """The user's user.json, or None for an unknown user."""
         path = self._user_dir(user) / "user.json"

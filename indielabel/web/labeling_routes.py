@@ -14,18 +14,16 @@ from indielabel.web.request_handling import body, query, require_owner
 def register(app: Flask, service, flags) -> None:
     @app.get("/audit_settings")
     def audit_settings():
-        params = query(schemas.SettingsQuery)
-        audit = service()
-        user, created = params.user, params.user is None
-        user = audit.new_user_id() if created else user
+        user = query(schemas.UserQuery).user
         require_owner(user)
-        return jsonify(user=user, created=created,
+        audit = service()
+        return jsonify(user=user,
                        personalized_models=audit.models_of(user), models=audit.model_summaries(user),
                        personalized_model_grp=audit.models_of(user, kind="group"),
                        clusters=audit.topic_groups(user), clusters_for_tuning=audit.tuning_topics(),
                        topic_labels=audit.topic_labels, breakdown_axes=audit_overview.breakdown_axes(audit),
                        group_attributes=audit.group_attributes(), flagging=user_flags.describe(flags),
-                       avid_enabled=audit.settings.avid_enabled,
+                       avid_enabled=audit.settings.avid_enabled, feedback_url=audit.settings.feedback_url,
                        dataset={"name": audit.data.name, "n_items": len(audit.data.items),
                                 "synthetic": audit.data.meta.get("source") == "synthetic"})
 

@@ -26,7 +26,7 @@ class Route:
 
 ROUTES = (
     Route("/api/health", "get", None, "Liveness check"),
-    Route("/audit_settings", "get", schemas.SettingsQuery, "User id (new when absent), models, topics"),
+    Route("/audit_settings", "get", schemas.UserQuery, "A user's models, topics and the app's settings"),
     Route("/get_labeling", "get", schemas.UserQuery, "Models, a model-name suggestion, topics for tuning"),
     Route("/get_comments_to_label", "get", schemas.CommentsToLabelQuery,
           "Comments to label: the most informative about the user (adaptive) or across score bins (stratified)"),
@@ -76,6 +76,8 @@ ROUTES = (
     Route("/admin/api/export/participants", "get", None, "Organizers: one CSV row per auditor", CSV_FILE),
     Route("/admin/api/export/findings", "get", organizer_schemas.FindingsQuery,
           "Organizers: the findings table as CSV", CSV_FILE),
+    Route("/users", "get", None, "The user ids this browser owns, newest first"),
+    Route("/users", "post", schemas.NewUserBody, "Start an audit: a new user id, or a study id nobody owns yet"),
 )
 # Methods whose schema describes query parameters; the others take a JSON body.
 QUERY_METHODS = ("get", "delete")

@@ -1,11 +1,14 @@
 """Who may read and write a user's data: the browser that holds the user's secret.
 
-When a user id is first used (a new id from ``/audit_settings``, or a ``?user=NAME`` study link nobody
-has used yet) the server draws a random token, stores its SHA-256 in the user's ``user.json`` and
-hands the token to the browser in a signed, HttpOnly cookie. From then on every request about that
-user must carry the token. One cookie holds the tokens of the last few users a browser owns, so one
-person can keep several study ids apart in one browser. A user stored before it had a secret is
-claimed the same way, by the first browser that uses it.
+When a user id is first used (``POST /users`` for a new id or for a ``?user=NAME`` study id nobody has
+used yet, or any other POST about such an id) the server draws a random token, stores its SHA-256 in
+the user's ``user.json`` and hands the token to the browser in a signed, HttpOnly cookie. No GET
+claims a user, so a page on another site cannot make a browser take (or lose) users with image loads.
+From then on every request about that user must carry the token. One cookie holds the tokens of the
+users a browser owns, newest first, so one person can keep several study ids apart in one browser.
+When it holds more than ``MAX_USERS_PER_BROWSER``, the oldest users with nothing saved make room; a
+user with a saved model or report is never dropped. A user stored before it had a secret is claimed
+the same way, by the first browser that uses it.
 
 Organizers can create a user ahead of time (``python -m indielabel users create NAME``): the user is
 then reserved for the one-time key in the printed link, and nobody can claim it without the key.
@@ -40,8 +43,11 @@ from indielabel.storage.versions import now_iso
 COOKIE_NAME = "indielabel_owner"
 # Chrome keeps a cookie at most 400 days; a participant returning within that time keeps access.
 COOKIE_MAX_AGE_SECONDS = 400 * 24 * 3600
-# Bounds the cookie well under the 4 KB browsers accept: each entry is a name and a 32-character token.
+# Beyond this many users, the oldest ones with nothing saved leave the cookie (each entry is a name and a
+# 32-character token).
 MAX_USERS_PER_BROWSER = 16
+# Browsers drop a cookie over 4,096 bytes (name, value and attributes together): refuse to grow past this.
+MAX_COOKIE_CHARS = 3_800
 TOKEN_BYTES = 24
 SECRET_FIELD = "secret_sha256"
 CLAIM_KEY_FIELD = "claim_key_sha256"
@@ -49,8 +55,12 @@ SECRET_KEY_FILE_NAME = ".secret_key"
 MIN_SECRET_KEY_LENGTH = 32
 _COOKIE_SALT = "indielabel.owner"
 
-TAKEN = ("this user id belongs to someone else (or to you in another browser); open your own link, "
-         "or start a new audit without a user id")
+TAKEN = ("this browser does not hold the key to this user id: another browser started it, or this browser's "
+         "cookies were cleared since; open it where you started it, ask the organizers for a new link, "
+         "or start a new audit")
+NOT_STARTED = "nobody has started an audit under this user id yet: start it first (POST /users)"
+FULL = ("this browser already holds as many audits with saved work as its cookie can keep; "
+        "continue one of them, or use another browser for a new one")
 NEW_USERS_LIMIT = "new_users"
 RESERVED = "this user id was set up by the organizers: open the link with the key they sent you"
 LINK_USED = "this link was already used or is not valid; ask the organizers for a new one"
@@ -72,12 +82,14 @@ class Owners:
         self.limits = limits
         self._serializer = URLSafeSerializer(secret_key, salt=_COOKIE_SALT)
 
-    def check(self, user: str, cookie: str | None, client: str | None = None) -> Access:
-        """Access to ``user`` for the browser that sent ``cookie``; a user nobody owns yet becomes its.
+    def check(self, user: str, cookie: str | None, client: str | None = None, *, claim: bool = True) -> Access:
+        """Access to ``user`` for the browser that sent ``cookie``; with ``claim``, a user nobody owns yet
+        becomes its.
 
         Every user made over HTTP is made here, so here each client address (``client``) may make
         only so many (RateLimitedError beyond); the organizers' `users create` is not limited.
-        Raises ForbiddenError when another browser owns the user, or the organizers reserved it.
+        Raises ForbiddenError when another browser owns the user, the organizers reserved it, or
+        (without ``claim``) nobody owns it yet.
         """
         held = self.tokens_in(cookie)
         record = self.store.user_record(user)
@@ -85,18 +97,22 @@ class Owners:
             return Access(user)
         if _is_taken(record):
             raise ForbiddenError(RESERVED if _is_reserved(record) else TAKEN, field="user")
-        if record is None and self.limits is not None:
+        if not claim:
+            raise ForbiddenError(NOT_STARTED, field="user", detail={"reason": "not_started"})
+        # A claim makes a new user of this browser's (an id made a moment ago by POST /users included).
+        if self.limits is not None:
             self.limits.take(NEW_USERS_LIMIT, client or "unknown", "new users from one address")
         token = secrets.token_urlsafe(TOKEN_BYTES)
+        new_cookie = self._cookie_with(held, user, token)
 
-        def claim(current: dict | None) -> dict:
+        def take_ownership(current: dict | None) -> dict:
             # Checked again under the lock: another browser may have claimed the user meanwhile.
             if _is_taken(current):
                 raise ForbiddenError(TAKEN, field="user")
             return {**(current or {}), SECRET_FIELD: _digest(token)}
 
-        self.store.update_user_record(user, claim)
-        return Access(user, self._cookie_with(held, user, token))
+        self.store.update_user_record(user, take_ownership)
+        return Access(user, new_cookie)
 
     def redeem(self, user: str, key: str, cookie: str | None) -> Access:
         """Take ownership of a user with its one-time key, which then stops working.
@@ -110,6 +126,7 @@ class Owners:
                 return Access(user)
             raise ForbiddenError(LINK_USED, field="key")
         token = secrets.token_urlsafe(TOKEN_BYTES)
+        new_cookie = self._cookie_with(held, user, token)
 
         def take(current: dict | None) -> dict:
             if not _digest_matches(current, CLAIM_KEY_FIELD, key):
@@ -118,7 +135,7 @@ class Owners:
             return {**owned, SECRET_FIELD: _digest(token)}
 
         self.store.update_user_record(user, take)
-        return Access(user, self._cookie_with(held, user, token))
+        return Access(user, new_cookie)
 
     def tokens_in(self, cookie: str | None) -> dict[str, str]:
         """user -> token from an owner cookie, newest first; {} for a missing, forged or garbled cookie."""
@@ -133,9 +150,27 @@ class Owners:
         return {pair[0]: pair[1] for pair in pairs
                 if isinstance(pair, list) and len(pair) == 2 and all(isinstance(part, str) for part in pair)}
 
+    def owned(self, cookie: str | None) -> list[str]:
+        """The users this cookie still owns, newest first (a user given to another browser since is left out)."""
+        return [user for user, token in self.tokens_in(cookie).items()
+                if _secret_matches(self.store.user_record(user), token)]
+
     def _cookie_with(self, held: dict[str, str], user: str, token: str) -> str:
-        newest_first = [[user, token]] + [[other, held[other]] for other in held if other != user]
-        return self._serializer.dumps(newest_first[:MAX_USERS_PER_BROWSER])
+        newest_first = [(user, token)] + [(other, held[other]) for other in held if other != user]
+        cookie = self._serializer.dumps([list(pair) for pair in self._make_room(newest_first)])
+        if len(cookie) > MAX_COOKIE_CHARS:
+            raise ForbiddenError(FULL, field="user", detail={"reason": "browser_full"})
+        return cookie
+
+    def _make_room(self, newest_first: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        """Drop the oldest users with nothing saved while the cookie holds too many; never the newest."""
+        kept = list(newest_first)
+        for pair in reversed(newest_first[1:]):
+            if len(kept) <= MAX_USERS_PER_BROWSER:
+                break
+            if not self.store.has_saved_work(pair[0]):
+                kept.remove(pair)
+        return kept
 
 
 def invite(store: Store, user: str, *, existing: bool) -> str:

@@ -64,9 +64,17 @@ def json_document(data: bytes):
 
 
 def require_owner(user: str) -> None:
-    """403 unless this browser owns ``user``; a user nobody owns yet becomes this browser's."""
-    send_owner_cookie(current_app.extensions[OWNERS].check(user, request.cookies.get(ownership.COOKIE_NAME),
-                                                           client=request.remote_addr))
+    """403 unless this browser owns ``user``; on a POST, a user nobody owns yet becomes this browser's.
+
+    A GET never claims: a page on another site can make a browser send GETs (an image, a link).
+    """
+    owners = current_app.extensions[OWNERS]
+    send_owner_cookie(owners.check(user, owner_cookie(), client=request.remote_addr,
+                                   claim=request.method == "POST"))
+
+
+def owner_cookie() -> str | None:
+    return request.cookies.get(ownership.COOKIE_NAME)
 
 
 def limit_rate(name: str, key: str, what: str) -> None:
@@ -88,8 +96,7 @@ def send_owner_cookie(access: ownership.Access) -> None:
 def open_study_link() -> Response:
     """`/?user=NAME&key=KEY` from `python -m indielabel users create`: the key gives this browser the user."""
     params = query(schemas.ClaimQuery)
-    send_owner_cookie(current_app.extensions[OWNERS].redeem(params.user, params.key,
-                                                            request.cookies.get(ownership.COOKIE_NAME)))
+    send_owner_cookie(current_app.extensions[OWNERS].redeem(params.user, params.key, owner_cookie()))
     # Without the key, the address kept in the browser's history and bookmarks gives nothing away.
     rest = [(name, value) for name, value in request.args.items(multi=True) if name != "key"]
     return redirect(f"/?{urlencode(rest)}", code=303)

@@ -50,20 +50,19 @@ def _model_field(**kwargs):
                  description="a model name", **kwargs)
 
 
-class SettingsQuery(Query):
-    # The pattern admits the empty value, which (like 'null') asks for a new id: the validator makes it None.
+class UserQuery(Query):
+    user: str = _user_field()
+
+
+class NewUserBody(Body):
+    # Empty, like the original client's 'null', asks for a new id.
     user: str | None = Field(None, pattern=r"^[A-Za-z0-9_-]{0,64}$",
-                             validation_alias=AliasChoices("user", "cur_user"),
-                             description="the auditor's id; absent, empty or 'null' creates a new one")
+                             description="a study id to start (absent or empty: a new id is made)")
 
     @field_validator("user", mode="before")
     @classmethod
     def _null_means_new(cls, value: str | None) -> str | None:
         return None if value in (None, "", "null", "undefined") else value
-
-
-class UserQuery(Query):
-    user: str = _user_field()
 
 
 class FlagsQuery(UserQuery):

@@ -72,7 +72,7 @@ def open_app(page: Page, url: str, **params: str | int) -> None:
                                    "sameSite": "Lax"} for cookie in _sessions[params["user"]].cookies])
     query = "&".join(f"{name}={value}" for name, value in params.items())
     page.goto(f"{url}/?{query}" if query else f"{url}/")
-    expect(page.get_by_role("heading", name="Your audit reports")).to_be_visible()
+    expect(page.get_by_role("tablist", name="IndieLabel")).to_be_visible()
 
 
 def wait_until_saved(page: Page) -> None:
@@ -105,7 +105,16 @@ def open_topic_table(page: Page):
 
 
 def reports_panel(page: Page):
-    return page.get_by_role("complementary", name="Your audit reports")
+    """The reports panel, opened first when it is closed (it starts closed while no report has content)."""
+    panel = page.get_by_role("complementary", name="Your audit reports")
+    opener = page.get_by_role("button", name=re.compile(r"^Your reports \(\d+\)$"))
+    # The reports must have loaded: a panel with content opens by itself.
+    page.wait_for_load_state("networkidle")
+    expect(panel.or_(opener).first).to_be_visible()
+    if opener.is_visible():
+        opener.click()
+    expect(panel).to_be_visible()
+    return panel
 
 
 def flag_buttons(page: Page):

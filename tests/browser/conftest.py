@@ -73,7 +73,7 @@ def browser_dataset_dir(small_dataset_dir, tmp_path_factory) -> Path:
 
 
 def _warmed_up(url: str) -> str:
-    requests.get(f"{url}/audit_settings", params={"user": "warm_up"}, timeout=FIRST_REQUEST_TIMEOUT).raise_for_status()
+    requests.post(f"{url}/users", json={}, timeout=FIRST_REQUEST_TIMEOUT).raise_for_status()
     return url
 
 

@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.auditor import _sessions, new_user_with_model, open_app, open_topic_table
+from tests.browser.auditor import _sessions, new_user_with_model, open_app, open_topic_table, reports_panel
 from tests.browser.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser
@@ -124,7 +124,7 @@ def test_a_selected_report_opens_its_topic_and_error_type(server, page: Page):
     open_app(page, server.url, user=user, tab="auditing", scaffold="personal")
     labels = api(server.url, user, "/audit_settings")["topic_labels"]
     topic_of = {label: topic for topic, label in labels.items()}
-    reports = page.get_by_role("list", name="Your reports").get_by_role("button")
+    reports = reports_panel(page).get_by_role("list", name="Your reports").get_by_role("button")
     expect(reports.first).to_be_visible()
     topic_select = page.get_by_label("What topic would you like to explore further?")
     focus = page.get_by_role("group", name="What kind of system errors do you want to focus on?")

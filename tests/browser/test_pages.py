@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.auditor import new_user_with_model, open_app
+from tests.browser.auditor import new_user_with_model, open_app, reports_panel
 
 pytestmark = pytest.mark.browser
 
@@ -60,7 +60,7 @@ def test_study_link_scaffold_and_topic_vis_method_shape_the_reports_and_overview
     audit_requests: list[str] = []
     page.on("request", lambda request: "/get_audit?" in request.url and audit_requests.append(request.url))
     open_app(page, server.url, user=user, tab="auditing", scaffold="prompts", topic_vis_method="mean")
-    reports = page.get_by_role("list", name="Your reports").get_by_role("listitem")
+    reports = reports_panel(page).get_by_role("list", name="Your reports").get_by_role("listitem")
     expect(reports).to_have_count(5)
     expect(reports.first).to_contain_text(PROMPT_TITLE)
     expect(page.locator("figure[aria-label='Overview of all topics'] svg")).to_be_visible()
@@ -74,7 +74,7 @@ def test_a_new_user_gets_an_id_in_the_address_and_is_asked_to_train_first(server
     user = re.search(r"[?&]user=([A-Za-z0-9_-]+)", page.url).group(1)
     expect(page.get_by_text("Please first train your personalized model")).to_be_visible()
     page.reload()
-    expect(page.get_by_text(f"User {user}")).to_be_visible()
+    expect(reports_panel(page).get_by_text(f"User {user}")).to_be_visible()
     page.get_by_role("button", name="Go to Labeling").click()
     expect(page.get_by_role("heading", name="Create a new model")).to_be_visible()
     assert "tab=labeling" in page.url and "label_mode=0" in page.url
@@ -93,8 +93,8 @@ def test_someone_elses_user_id_in_a_link_is_explained_and_a_new_one_offered(serv
     owner = new_user_with_model(server.url)
     page.goto(f"{server.url}/?user={owner}&tab=about")  # this browser does not hold the owner's cookie
     alert = page.get_by_role("alert")
-    expect(alert).to_contain_text("This user id is someone else's.")
-    expect(alert).to_contain_text(f"The audit of the user “{owner}” belongs to another browser")
+    expect(alert).to_contain_text(f"This browser cannot open the audit “{owner}”.")
+    expect(alert).to_contain_text("Another browser started it")
     expect(alert.get_by_role("button", name="Retry")).to_have_count(0)
     alert.get_by_role("button", name="Start as a new user").click()
     expect(page.get_by_role("heading", name="About IndieLabel")).to_be_visible()
@@ -108,7 +108,7 @@ def test_a_user_id_taken_over_by_another_browser_mid_audit_offers_a_new_one(serv
     open_app(page, server.url, user=owner, tab="about")
     page.context.clear_cookies()  # as when the organizers hand this user to another browser
     page.get_by_role("tab", name="Auditing").click()
-    alert = page.get_by_role("alert").filter(has_text="This user id is someone else's.")
+    alert = page.get_by_role("alert").filter(has_text="This browser cannot open the audit")
     expect(alert).to_be_visible()
     alert.get_by_role("button", name="Start as a new user").click()
     expect(page.get_by_text("Please first train your personalized model")).to_be_visible()

@@ -103,8 +103,18 @@ const get = <T>(path: string, params: Record<string, QueryValue> = {}) => reques
 const post = <T>(path: string, body: object) =>
   request<T>(path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
 
-/** Settings for a user; without one, the server creates a new user id. */
-export const auditSettings = (user: string | null) => get<AuditSettings>("/audit_settings", { user });
+/** Settings for a user this browser owns. */
+export const auditSettings = (user: string) => get<AuditSettings>("/audit_settings", { user });
+
+/** The user ids this browser owns, newest first. */
+export async function ownedUsers(): Promise<string[]> {
+  return (await get<{ users: string[] }>("/users")).users;
+}
+
+/** Start an audit: under `user` (a study id; nothing changes when this browser owns it already), or a new id. */
+export async function startUser(user: string | null): Promise<string> {
+  return (await post<{ user: string }>("/users", user ? { user } : {})).user;
+}
 
 export const labelingSettings = (user: string) => get<LabelingSettings>("/get_labeling", { user });
 

@@ -19,6 +19,9 @@ import type {
 } from "./types";
 
 const SAVE_DELAY_MS = 800;
+// A save that failed for want of the server is tried again after 2 s, then 4 s, … up to a minute.
+const RETRY_FIRST_MS = 2_000;
+const RETRY_MAX_MS = 60_000;
 const SUBMISSION_POLL_MS = 1500;
 /** AVID's headline is the report's title: at most this long (the server's rule too). */
 export const MAX_HEADLINE_CHARS = 230;
@@ -141,6 +144,7 @@ export class ReportBook {
   #poll: ReturnType<typeof setInterval> | undefined;
   #owner: Owner | null = null;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  #retryDelay = RETRY_FIRST_MS;
   #inFlight: Promise<void> | null = null;
   #edits = 0;
 
@@ -342,6 +346,7 @@ export class ReportBook {
       this.#base = structuredClone(saved.reports);
       this.#adoptSubmissions(saved.reports);
       this.savedAt = new Date();
+      this.#retryDelay = RETRY_FIRST_MS;
       // Edits typed while this save travelled are saved by their own timer.
       this.saveState = this.#edits === editsAtStart ? "saved" : "pending";
     } catch (error) {
@@ -350,8 +355,16 @@ export class ReportBook {
       } else {
         this.saveError = errorMessage(error);
         this.saveState = "error";
+        if (!(error instanceof ApiError) || error.status === 0 || error.status >= 500) this.#retryLater();
       }
     }
+  }
+
+  /** After an outage (no answer, or a server error) try again by itself, waiting longer each time. */
+  #retryLater(): void {
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => void this.save(), this.#retryDelay);
+    this.#retryDelay = Math.min(this.#retryDelay * 2, RETRY_MAX_MS);
   }
 
   /** Wait until nothing is left unsaved (used before a model change, a submission or leaving). */

@@ -7,6 +7,7 @@ import { writeUrlParam, type LabelMode, type StudyParams, type Tab } from "./url
 export class Session {
   readonly params: StudyParams;
   readonly settingsLoader = new Loader<AuditSettings>();
+  readonly ownedLoader = new Loader<string[]>();
   user = $state<string | null>(null);
   models = $state<string[]>([]);
   currentModel = $state<string | null>(null);
@@ -23,6 +24,10 @@ export class Session {
   flags = $state<FlaggedComment[]>([]);
   /** The server refused the user id: another browser owns it. */
   userForbidden = $state(false);
+  /** Labels rated on screen and not trained yet (kept locally too; leaving the page warns). */
+  hasUnsavedLabels = $state(false);
+  /** At the bare address: the ids this browser owns, newest first, to continue one or start anew. */
+  ownedUsers = $state<string[] | null>(null);
   #requestedUser: string | null;
   #flagsRequest = 0;
 
@@ -40,6 +45,11 @@ export class Session {
     return this.settingsLoader.data;
   }
 
+  /** Why the app could not start (null while it is starting or has started). */
+  get startError(): string | null {
+    return this.ownedLoader.error ?? this.settingsLoader.error;
+  }
+
   get withoutModel(): boolean {
     return this.params.mode === "no_model";
   }
@@ -49,10 +59,32 @@ export class Session {
     return this.withoutModel ? null : this.currentModel;
   }
 
-  /** Load the settings; a new user's generated id is written into the address bar at once. */
+  /** At the bare address, offer the users this browser owns (if any) before starting; else load the link's user. */
   async start(): Promise<void> {
+    if (this.#requestedUser === null && this.ownedUsers === null) {
+      const owned = await this.ownedLoader.load(() => api.ownedUsers());
+      if (owned === null) return;
+      // The Explore page shows no one's work: it goes on as the newest user instead of asking.
+      if (owned.length > 0 && this.params.mode === "explore") return this.#startAs(owned[0]);
+      if (owned.length > 0) {
+        this.ownedUsers = owned;
+        return;
+      }
+    }
+    return this.#startAs(this.#requestedUser);
+  }
+
+  /** Continue the audit of a user this browser owns, or (null) start a new one. */
+  choose(user: string | null): Promise<void> {
+    this.ownedUsers = null;
+    return this.#startAs(user);
+  }
+
+  /** Start (or confirm) the user with a POST, then load its settings; a new id goes into the address bar. */
+  async #startAs(requested: string | null): Promise<void> {
     const settings = await this.settingsLoader.load(async () => {
-      const loaded = await api.auditSettings(this.#requestedUser);
+      const user = await api.startUser(requested);
+      const loaded = await api.auditSettings(user);
       this.user = this.#requestedUser = loaded.user;
       writeUrlParam("user", loaded.user);
       this.#setModels(loaded, this.params.model);
@@ -69,9 +101,8 @@ export class Session {
       window.location.reload();
       return Promise.resolve();
     }
-    this.#requestedUser = null;
     this.userForbidden = false;
-    return this.start();
+    return this.choose(null);
   }
 
   /** Re-read the user's models (and the topic groups that depend on them); failures leave things as they were. */
@@ -110,7 +141,9 @@ export class Session {
     await this.refreshModels();
   }
 
+  /** Open a tab at its top (not where the previous tab was scrolled to). */
   setTab(tab: Tab): void {
+    if (tab !== this.tab) window.scrollTo({ top: 0 });
     this.tab = tab;
     writeUrlParam("tab", tab);
   }

@@ -30,7 +30,6 @@ export interface ModelSummary {
 
 export interface AuditSettings {
   user: string;
-  created: boolean;
   /** Names, sorted. */
   personalized_models: string[];
   /** The same models, most recently updated first. */
@@ -44,6 +43,8 @@ export interface AuditSettings {
   group_attributes: Record<string, string[]>;
   flagging: { mode: FlaggingMode; notice: string; options: FlagOption[] };
   avid_enabled: boolean;
+  /** Where auditors send feedback (set by the organizers), or null. */
+  feedback_url: string | null;
   dataset: { name: string; n_items: number; synthetic: boolean };
 }
 

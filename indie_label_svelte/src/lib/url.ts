@@ -2,7 +2,7 @@
 // back (user, tab, label_mode, model) so a reload or a bookmark returns to the same work.
 import { TOPIC_VIS_METHODS, type Scaffold, type TopicVisMethod } from "./types";
 
-export const TABS = ["about", "labeling", "auditing"] as const;
+export const TABS = ["about", "labeling", "auditing", "help"] as const;
 export type Tab = (typeof TABS)[number];
 
 /** 0 new model, 1 edit an existing model, 2 topic tuning, 3 group model. */
