@@ -5,13 +5,15 @@ PY := $(VENV)/bin/python
 RUNTIME_STAMP := $(VENV)/.runtime-installed
 DEV_STAMP := $(VENV)/.dev-installed
 BENCH_STAMP := $(VENV)/.bench-installed
+# The accessibility test injects axe-core, a pinned devDependency of the front end, from the npm registry.
+AXE := indie_label_svelte/node_modules/axe-core/axe.min.js
 
 .PHONY: run test bench serve chromium clean-cache frontend
 
 run: $(RUNTIME_STAMP)
 	$(PY) -m indielabel serve
 
-test: $(DEV_STAMP) chromium
+test: $(DEV_STAMP) chromium $(AXE)
 	$(PY) -m pytest
 
 # Production: gunicorn with several worker processes, on 127.0.0.1 unless SERVE_HOST says otherwise (put a
@@ -55,6 +57,13 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
 		echo "Installing Debian's chromium for the browser tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+$(AXE): indie_label_svelte/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { \
+		echo "Installing Debian's npm for the front end's test dependencies"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; }
+	cd indie_label_svelte && npm ci --no-audit --no-fund
+	touch $@
 
 # The compiled front end (indie_label_svelte/public/) is committed; rebuild it after changing its sources.
 frontend:
