@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.gunicorn_server import rollup_mb
 from bench.kumar_data import KUMAR_DIR
 from bench.report import markdown_table, say
 from indielabel.audit import overview as audit_overview
@@ -25,17 +26,6 @@ from indielabel.data import dataset as datasets
 from indielabel.model import personal as personal_model
 
 USER, MODEL = "bench_user", "my_model"
-MEMORY_FIELDS = ("Rss", "Pss")
-
-
-def memory_mb(pid: str = "self") -> dict[str, float]:
-    """Resident and proportional set size of a process in MB, from its smaps_rollup."""
-    sizes = {}
-    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-        name, _, rest = line.partition(":")
-        if name in MEMORY_FIELDS:
-            sizes[name] = int(rest.split()[0]) / 1024
-    return sizes
 
 
 def _timed_ms(action, runs: int) -> tuple[float, float, float]:
@@ -84,7 +74,7 @@ def run(dataset_dir: Path, runs: int) -> str:
             action()  # first call builds what is cached per process
             median, low, high = _timed_ms(action, runs)
             rows.append([name, f"{median:.1f} ms", f"{low:.1f}–{high:.1f} ms"])
-        memory = memory_mb()
+        memory = rollup_mb("self")
     return "\n".join([
         f"{len(data.items):,} comments, {len(data.ratings):,} ratings; dataset and base model loaded in "
         f"{load_seconds:.1f} s; median (IQR) of {runs} runs per call, in process:", "",

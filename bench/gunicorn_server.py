@@ -34,13 +34,18 @@ class GunicornServer(ServerProcess):
         return sorted(children)
 
     def worker_memory(self) -> dict[int, dict[str, float]]:
-        """Per worker: resident memory now (VmRSS) and its peak (VmHWM), in MB."""
+        """Per worker: resident memory now (VmRSS), its peak (VmHWM) and its proportional set size
+        (PSS: each shared page divided among the processes that map it), in MB."""
         memory = {}
         for pid in self.worker_pids():
             fields = status_fields(pid)
             if "VmRSS" in fields:
-                memory[pid] = {"rss_mb": fields["VmRSS"] / 1024, "peak_mb": fields.get("VmHWM", 0) / 1024}
+                memory[pid] = {"rss_mb": fields["VmRSS"] / 1024, "peak_mb": fields.get("VmHWM", 0) / 1024,
+                               "pss_mb": rollup_mb(pid).get("Pss", float("nan"))}
         return memory
+
+    def master_pss_mb(self) -> float:
+        return rollup_mb(self.process.pid).get("Pss", float("nan"))
 
 
 def status_fields(pid: int) -> dict[str, int]:
@@ -55,6 +60,20 @@ def status_fields(pid: int) -> dict[str, int]:
     except OSError:
         pass
     return fields
+
+
+def rollup_mb(pid: int | str) -> dict[str, float]:
+    """The kB figures of /proc/<pid>/smaps_rollup (Rss, Pss, ...) in MB; empty if the process is gone."""
+    sizes = {}
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            name, _, value = line.partition(":")
+            parts = value.split()
+            if len(parts) == 2 and parts[1] == "kB":
+                sizes[name] = int(parts[0]) / 1024
+    except OSError:
+        pass
+    return sizes
 
 
 def gunicorn_server(dataset_dir: Path, state_dir: Path, log_path: Path, workers: int = WORKERS,
