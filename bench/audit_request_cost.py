@@ -5,6 +5,9 @@ trains a personal model on 20 comments, then each call behind an audit route run
 (overview, category breakdown, you vs the crowd, a topic's comments, a keyword's comments, similar
 comments); it prints the median and interquartile range of each, and this process's resident and
 proportional set size (RSS, PSS from /proc/self/smaps_rollup).
+
+With ``--analysis-only`` no base model is needed (for a dataset too large to fit here): the analysis
+behind the overview and the comment tables runs on random predictions, one float32 array.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+import audit_utils
 from bench.gunicorn_server import rollup_mb
 from bench.kumar_data import KUMAR_DIR
 from bench.report import markdown_table, say
@@ -82,12 +86,52 @@ def run(dataset_dir: Path, runs: int) -> str:
         f"This process afterwards: RSS {memory['Rss']:.0f} MB, PSS {memory['Pss']:.0f} MB."])
 
 
+def analysis_only(dataset_dir: Path, runs: int) -> str:
+    """The audit analysis over every comment of a dataset, on random predictions (no base model)."""
+    started = time.perf_counter()
+    data = datasets.load(dataset_dir)
+    load_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    base = audit_utils.base_frame(data.items)
+    grouping = audit_utils.topic_grouping(base)
+    lowercase = base["comment_lowercase"].tolist()
+    index_seconds = time.perf_counter() - started
+    predicted = np.random.default_rng(0).uniform(0, 4, len(base)).astype(np.float32)
+    system = base["system_rating"].to_numpy(np.float64)
+    largest = int(np.argmax(np.diff(grouping.starts)))
+
+    def overview():
+        wide = predicted.astype(np.float64)
+        audit_utils.grouped_overview(wide, system, audit_utils.error_type_codes(system, wide), grouping)
+
+    def shown_rows(positions):
+        rows = audit_utils.with_predictions(base.iloc[positions], predicted[positions])
+        audit_utils.comment_records(audit_utils.focus_rows(rows, "both").head(50))
+
+    calls = {"overview of every topic (numpy over the prediction array)": overview,
+             f"the largest topic's comments ({np.diff(grouping.starts)[largest]:,} rows, 50 shown)":
+                 lambda: shown_rows(grouping.members(largest)),
+             "a keyword's comments ('season', scan of every comment, 50 shown)":
+                 lambda: shown_rows(audit_utils.keyword_positions(lowercase, "season"))}
+    rows = []
+    for name, action in calls.items():
+        median, low, high = _timed_ms(action, runs)
+        rows.append([name, f"{median:.1f} ms", f"{low:.1f}–{high:.1f} ms"])
+    memory = rollup_mb("self")
+    return "\n".join([
+        f"{len(data.items):,} comments, {len(data.ratings):,} ratings; dataset loaded in {load_seconds:.1f} s, "
+        f"audit frame and indexes built in {index_seconds:.1f} s; random predictions, no base model; median (IQR) "
+        f"of {runs} runs, in process:", "", markdown_table(["call", "median", "IQR"], rows), "",
+        f"This process afterwards: RSS {memory['Rss']:.0f} MB, PSS {memory['Pss']:.0f} MB."])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dataset", type=Path, default=KUMAR_DIR, help="a generated dataset directory")
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--analysis-only", action="store_true", help="random predictions, no base model")
     args = parser.parse_args(argv)
-    say(run(args.dataset.resolve(), args.runs))
+    say((analysis_only if args.analysis_only else run)(args.dataset.resolve(), args.runs))
     return 0
 
 
