@@ -50,9 +50,18 @@ class GunicornServer(ServerProcess):
 
 def status_fields(pid: int) -> dict[str, int]:
     """The kB figures of /proc/<pid>/status."""
+    return _kilobyte_fields(Path(f"/proc/{pid}/status"))
+
+
+def rollup_mb(pid: int | str) -> dict[str, float]:
+    """The figures of /proc/<pid>/smaps_rollup (Rss, Pss, ...) in MB; empty if the process is gone."""
+    return {name: kilobytes / 1024 for name, kilobytes in _kilobyte_fields(Path(f"/proc/{pid}/smaps_rollup")).items()}
+
+
+def _kilobyte_fields(path: Path) -> dict[str, int]:
     fields = {}
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        for line in path.read_text().splitlines():
             name, _, value = line.partition(":")
             parts = value.split()
             if len(parts) == 2 and parts[1] == "kB":
@@ -60,20 +69,6 @@ def status_fields(pid: int) -> dict[str, int]:
     except OSError:
         pass
     return fields
-
-
-def rollup_mb(pid: int | str) -> dict[str, float]:
-    """The kB figures of /proc/<pid>/smaps_rollup (Rss, Pss, ...) in MB; empty if the process is gone."""
-    sizes = {}
-    try:
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            name, _, value = line.partition(":")
-            parts = value.split()
-            if len(parts) == 2 and parts[1] == "kB":
-                sizes[name] = int(parts[0]) / 1024
-    except OSError:
-        pass
-    return sizes
 
 
 def gunicorn_server(dataset_dir: Path, state_dir: Path, log_path: Path, workers: int = WORKERS,
