@@ -20,6 +20,7 @@ from indielabel.data.dataset import CATEGORY_COLUMNS, TOXIC_THRESHOLD
 UNDER, OVER, AGREE_TOXIC, AGREE_NON_TOXIC = "under-sensitive", "over-sensitive", "agree-toxic", "agree-non-toxic"
 ERROR_TYPE_NAMES = (UNDER, OVER, AGREE_TOXIC, AGREE_NON_TOXIC)
 DECISION_NAMES = ("Non-toxic", "Toxic")
+ERROR_CODE_OF_DECISIONS = np.array([3, 1, 0, 2], dtype=np.int8)  # (user, system): neither, system, user, both
 ERROR_FOCUS = {"both": (UNDER, OVER), UNDER: (UNDER,), OVER: (OVER,), "all": ERROR_TYPE_NAMES}
 CATEGORY_NAMES = {"is_profane_frac": "Profanity", "is_threat_frac": "Threat",
                   "is_identity_attack_frac": "Identity Attack", "is_insult_frac": "Insult",
@@ -55,7 +56,8 @@ def error_type_codes(system_rating, predicted_rating) -> np.ndarray:
     """Per item, the position of its error type in ERROR_TYPE_NAMES."""
     system_toxic = np.asarray(system_rating) > TOXIC_THRESHOLD
     user_toxic = np.asarray(predicted_rating) > TOXIC_THRESHOLD
-    return np.select([user_toxic & ~system_toxic, system_toxic & ~user_toxic, system_toxic], [0, 1, 2], 3)
+    # One table lookup (indexed by 2 x user toxic + system toxic) instead of np.select's three passes.
+    return ERROR_CODE_OF_DECISIONS[2 * user_toxic.astype(np.int8) + system_toxic]
 
 
 def category_labels(items: pd.DataFrame) -> pd.Series:
@@ -176,14 +178,15 @@ def grouped_overview(predicted: np.ndarray, system: np.ndarray, error_codes: np.
     segment_starts = starts[:-1][non_empty]
 
     def total(values) -> np.ndarray:
+        # Summed in float64 whatever the inputs (predictions are float32).
         sums = np.zeros(len(non_empty))
         if len(segment_starts):
-            sums[non_empty] = np.add.reduceat(np.asarray(values, dtype=np.float64), segment_starts)
+            sums[non_empty] = np.add.reduceat(values, segment_starts, dtype=np.float64)
         return sums
 
-    def per_group(values, aggregate) -> np.ndarray:
-        return np.array([aggregate(values[start:end]) if end > start else np.nan
-                         for start, end in zip(starts[:-1], starts[1:])])
+    def medians(values) -> np.ndarray:
+        return np.array([np.median(values[start:end]) if end > start else np.nan
+                         for start, end in zip(starts[:-1], starts[1:])], dtype=np.float64)
 
     sizes = np.diff(starts)
     table = grouping.keys.assign(n_comments=sizes.astype(int), n_under=total(error_codes == 0).astype(int),
@@ -195,11 +198,10 @@ def grouped_overview(predicted: np.ndarray, system: np.ndarray, error_codes: np.
     table["error_share"] = table["n_errors"] / safe
     difference = predicted - system
     table["mae"] = total(np.abs(difference)) / safe
-    table["mse"] = total(difference**2) / safe
+    table["mse"] = total(np.square(difference, dtype=np.float64)) / safe
     table["avg_diff"] = total(difference) / safe
-    for aggregate in ("median", "mean"):
-        table[f"predicted_{aggregate}"] = per_group(predicted, getattr(np, aggregate))
-        table[f"system_{aggregate}"] = per_group(system, getattr(np, aggregate))
+    table["predicted_median"], table["system_median"] = medians(predicted), medians(system)
+    table["predicted_mean"], table["system_mean"] = total(predicted) / safe, total(system) / safe
     table["status"] = np.where(table["error_share"] < AGREE_MAX_SHARE, AGREES, PROBLEM)
     table["direction"] = [_direction(under, over, share) for under, over, share
                           in zip(table["n_under"], table["n_over"], table["error_share"])]

@@ -101,8 +101,7 @@ def analysis_only(dataset_dir: Path, runs: int) -> str:
     largest = int(np.argmax(np.diff(grouping.starts)))
 
     def overview():
-        wide = predicted.astype(np.float64)
-        audit_utils.grouped_overview(wide, system, audit_utils.error_type_codes(system, wide), grouping)
+        audit_utils.grouped_overview(predicted, system, audit_utils.error_type_codes(system, predicted), grouping)
 
     def shown_rows(positions):
         rows = audit_utils.with_predictions(base.iloc[positions], predicted[positions])

@@ -54,7 +54,7 @@ class AuditService:
         self.item_positions = pd.Index(self.frame["item_id"])
         # Indexes built once so that a request costs what it shows: a topic's rows, a keyword scan over
         # comments lowercased once, per-topic sums over one array of predictions (no frame of every comment).
-        self.system_rating = self.frame["system_rating"].to_numpy(np.float64)
+        self.system_rating = self.frame["system_rating"].to_numpy(np.float64)  # decisions exactly as the table
         self.topic_grouping = audit_utils.topic_grouping(self.frame, self.topic_labels)
         self.topic_positions = {topic: self.topic_grouping.members(group)
                                 for group, topic in enumerate(self.topic_grouping.keys["key"])}
@@ -320,7 +320,7 @@ class AuditService:
 
     def overview_table(self, user: str, model_name: str, breakdown: str = "topic") -> pd.DataFrame:
         """The model's per-topic (or per-category) overview, aggregated over its array of predictions."""
-        predicted = np.asarray(self.model_view(user, model_name).predicted_rating, dtype=np.float64)
+        predicted = np.asarray(self.model_view(user, model_name).predicted_rating, dtype=np.float32)
         grouping = self.topic_grouping if breakdown == "topic" else self.category_grouping()
         error_codes = audit_utils.error_type_codes(self.system_rating, predicted)
         return audit_utils.grouped_overview(predicted, self.system_rating, error_codes, grouping)
