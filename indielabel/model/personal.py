@@ -53,7 +53,7 @@ from indielabel.data import dataset as datasets
 from indielabel.data.dataset import RATING_MAX, RATING_MIN, Dataset
 from indielabel.model.features import attribute_levels, matching_raters
 from indielabel.model.fit import fit_parameters
-from indielabel.model.mapped_arrays import load_npz
+from indielabel.model.mapped_arrays import load_npz, save_npz
 from indielabel.model.rating_scale import on_scale, rating_levels
 from indielabel.model.self_description import ConditionedPrior, conditioned_prior
 from indielabel.progress import step
@@ -124,7 +124,7 @@ class BaseModel:
         try:
             os.chmod(temporary, 0o644)  # a cache file, readable like any other file of the dataset
             with os.fdopen(handle, "wb") as stream:
-                np.savez(
+                save_npz(
                     stream,
                     item_ids=self.item_ids,
                     item_offset=self.item_offset,
