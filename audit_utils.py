@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -19,6 +20,7 @@ from indielabel.data.dataset import CATEGORY_COLUMNS, TOXIC_THRESHOLD
 UNDER, OVER, AGREE_TOXIC, AGREE_NON_TOXIC = "under-sensitive", "over-sensitive", "agree-toxic", "agree-non-toxic"
 ERROR_TYPE_NAMES = (UNDER, OVER, AGREE_TOXIC, AGREE_NON_TOXIC)
 DECISION_NAMES = ("Non-toxic", "Toxic")
+ERROR_CODE_OF_DECISIONS = np.array([3, 1, 0, 2], dtype=np.int8)  # (user, system): neither, system, user, both
 ERROR_FOCUS = {"both": (UNDER, OVER), UNDER: (UNDER,), OVER: (OVER,), "all": ERROR_TYPE_NAMES}
 CATEGORY_NAMES = {"is_profane_frac": "Profanity", "is_threat_frac": "Threat",
                   "is_identity_attack_frac": "Identity Attack", "is_insult_frac": "Insult",
@@ -54,7 +56,8 @@ def error_type_codes(system_rating, predicted_rating) -> np.ndarray:
     """Per item, the position of its error type in ERROR_TYPE_NAMES."""
     system_toxic = np.asarray(system_rating) > TOXIC_THRESHOLD
     user_toxic = np.asarray(predicted_rating) > TOXIC_THRESHOLD
-    return np.select([user_toxic & ~system_toxic, system_toxic & ~user_toxic, system_toxic], [0, 1, 2], 3)
+    # One table lookup (indexed by 2 x user toxic + system toxic) instead of np.select's three passes.
+    return ERROR_CODE_OF_DECISIONS[2 * user_toxic.astype(np.int8) + system_toxic]
 
 
 def category_labels(items: pd.DataFrame) -> pd.Series:
@@ -101,19 +104,38 @@ def with_predictions(base: pd.DataFrame, predicted_rating: np.ndarray) -> pd.Dat
     return frame
 
 
-def topic_overview(frame: pd.DataFrame, labels: Mapping[str, str] | None = None) -> pd.DataFrame:
-    """One row per topic (outliers left out), worst first: see :func:`breakdown_overview`."""
+@dataclass(frozen=True)
+class Grouping:
+    """Rows of the audit frame in groups, computed once per dataset: ``positions`` sorted by group,
+    group ``i`` being ``positions[starts[i]:starts[i + 1]]``, described by row ``i`` of ``keys``."""
+
+    positions: np.ndarray
+    starts: np.ndarray
+    keys: pd.DataFrame
+
+    @classmethod
+    def of(cls, positions: np.ndarray, codes: np.ndarray, keys: pd.DataFrame) -> Grouping:
+        order = np.argsort(codes, kind="stable")
+        starts = np.searchsorted(codes[order], np.arange(len(keys) + 1))
+        return cls(np.asarray(positions)[order], starts, keys)
+
+    def members(self, group: int) -> np.ndarray:
+        return self.positions[self.starts[group]:self.starts[group + 1]]
+
+
+def topic_grouping(frame: pd.DataFrame, labels: Mapping[str, str] | None = None) -> Grouping:
+    """The comments of each topic (outliers left out)."""
     topic_ids = frame["topic_id"].to_numpy()
     positions = np.flatnonzero(topic_ids >= 0)
     # Grouped by the integer id: hashing 100k topic strings would cost more than the whole overview.
     ids, first, codes = np.unique(topic_ids[positions], return_index=True, return_inverse=True)
     topics = frame["topic"].to_numpy()[positions[first]]
     keys = pd.DataFrame({"key": topics, "label": [labels.get(t, t) if labels else t for t in topics], "topic_id": ids})
-    return breakdown_overview(frame, positions, codes, keys)
+    return Grouping.of(positions, codes, keys)
 
 
-def category_overview(frame: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame:
-    """One row per toxicity category the crowd marked (an item counts in each of its categories), worst first."""
+def category_grouping(items: pd.DataFrame) -> Grouping:
+    """The comments of each toxicity category the crowd marked (an item in each of its categories)."""
     present = [c for c in CATEGORY_COLUMNS if c in items.columns]
     marked = items[present].fillna(0.0).to_numpy() > CATEGORY_MIN_SHARE
     uncategorised = ~marked.any(axis=1)
@@ -122,29 +144,53 @@ def category_overview(frame: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame:
     codes = np.concatenate([np.full(int(count), i) for i, count in
                             enumerate([*marked.sum(axis=0), uncategorised.sum()])]).astype(np.int64)
     names = [CATEGORY_NAMES[c] for c in present] + [NO_CATEGORY]
-    keys = pd.DataFrame({"key": names, "label": names, "topic_id": -1})
-    return breakdown_overview(frame, positions, codes, keys)
+    return Grouping.of(positions, codes, pd.DataFrame({"key": names, "label": names, "topic_id": -1}))
 
 
-def breakdown_overview(frame: pd.DataFrame, positions: np.ndarray, codes: np.ndarray,
-                       keys: pd.DataFrame) -> pd.DataFrame:
-    """Per group (rows ``positions`` of ``frame``, group ``codes`` into ``keys``): how the system fails you.
+def topic_overview(frame: pd.DataFrame, labels: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """One row per topic (outliers left out), worst first: see :func:`grouped_overview`."""
+    return frame_overview(frame, topic_grouping(frame, labels))
+
+
+def category_overview(frame: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame:
+    """One row per toxicity category the crowd marked (an item counts in each of its categories), worst first."""
+    return frame_overview(frame, category_grouping(items))
+
+
+def frame_overview(frame: pd.DataFrame, grouping: Grouping) -> pd.DataFrame:
+    """:func:`grouped_overview` of an audit frame's predictions."""
+    return grouped_overview(frame["predicted_rating"].to_numpy(np.float64), frame["system_rating"].to_numpy(np.float64),
+                            _error_codes(frame), grouping)
+
+
+def grouped_overview(predicted: np.ndarray, system: np.ndarray, error_codes: np.ndarray,
+                     grouping: Grouping) -> pd.DataFrame:
+    """Per group of ``grouping``: how the system fails you, from per-item arrays (predicted and system
+    ratings, positions in ERROR_TYPE_NAMES).
 
     Counts and shares of under- and over-sensitive comments, the group's status by the stated rule,
     median and mean of both ratings, and the system's distance from you (MAE, MSE, mean predicted -
     system). Ordered worst first: largest share of possible errors, then most errors.
     """
-    n_groups = len(keys)
-    error_codes = _error_codes(frame)[positions]
-    predicted = frame["predicted_rating"].to_numpy(np.float64)[positions]
-    system = frame["system_rating"].to_numpy(np.float64)[positions]
+    positions, starts = grouping.positions, grouping.starts
+    predicted, system, error_codes = predicted[positions], system[positions], error_codes[positions]
+    non_empty = starts[:-1] < starts[1:]
+    segment_starts = starts[:-1][non_empty]
 
-    def total(weights=None):
-        return np.bincount(codes, weights=weights, minlength=n_groups)
+    def total(values) -> np.ndarray:
+        # Summed in float64 whatever the inputs (predictions are float32).
+        sums = np.zeros(len(non_empty))
+        if len(segment_starts):
+            sums[non_empty] = np.add.reduceat(values, segment_starts, dtype=np.float64)
+        return sums
 
-    sizes = total()
-    table = keys.assign(n_comments=sizes.astype(int),
-                        n_under=total(error_codes == 0).astype(int), n_over=total(error_codes == 1).astype(int))
+    def medians(values) -> np.ndarray:
+        return np.array([np.median(values[start:end]) if end > start else np.nan
+                         for start, end in zip(starts[:-1], starts[1:])], dtype=np.float64)
+
+    sizes = np.diff(starts)
+    table = grouping.keys.assign(n_comments=sizes.astype(int), n_under=total(error_codes == 0).astype(int),
+                                 n_over=total(error_codes == 1).astype(int))
     safe = np.maximum(sizes, 1)
     table["under_share"] = table["n_under"] / safe
     table["over_share"] = table["n_over"] / safe
@@ -152,12 +198,10 @@ def breakdown_overview(frame: pd.DataFrame, positions: np.ndarray, codes: np.nda
     table["error_share"] = table["n_errors"] / safe
     difference = predicted - system
     table["mae"] = total(np.abs(difference)) / safe
-    table["mse"] = total(difference**2) / safe
+    table["mse"] = total(np.square(difference, dtype=np.float64)) / safe
     table["avg_diff"] = total(difference) / safe
-    values = pd.DataFrame({"code": codes, "predicted": predicted, "system": system}).groupby("code")
-    for aggregate in ("median", "mean"):
-        table[f"predicted_{aggregate}"] = values["predicted"].agg(aggregate).reindex(range(n_groups)).to_numpy()
-        table[f"system_{aggregate}"] = values["system"].agg(aggregate).reindex(range(n_groups)).to_numpy()
+    table["predicted_median"], table["system_median"] = medians(predicted), medians(system)
+    table["predicted_mean"], table["system_mean"] = total(predicted) / safe, total(system) / safe
     table["status"] = np.where(table["error_share"] < AGREE_MAX_SHARE, AGREES, PROBLEM)
     table["direction"] = [_direction(under, over, share) for under, over, share
                           in zip(table["n_under"], table["n_over"], table["error_share"])]
@@ -222,14 +266,21 @@ def scope_rows(frame: pd.DataFrame, *, topic: str | None = None, keyword: str | 
     if topic is not None:
         rows = rows[rows["topic"] == topic]
     if keyword is not None:
-        # A substring test on comments lowercased once is ten times faster than a case-insensitive
-        # regex over every comment; the whole-word regex then checks only those matches.
-        needle = keyword.strip().lower()
-        lowercase = rows["comment_lowercase"].tolist()
-        rows = rows[np.fromiter((needle in text for text in lowercase), dtype=bool, count=len(lowercase))]
-        if whole_word:
-            rows = rows[rows["comment_lowercase"].str.contains(rf"\b{re.escape(needle)}\b", regex=True)]
+        rows = rows.iloc[keyword_positions(rows["comment_lowercase"].tolist(), keyword, whole_word)]
     return rows
+
+
+def keyword_positions(lowercase: list[str], keyword: str, whole_word: bool = False) -> np.ndarray:
+    """Positions of the lowercased comments that contain ``keyword`` (as a whole word, if asked)."""
+    # A substring test on comments lowercased once is ten times faster than a case-insensitive
+    # regex over every comment; the whole-word regex then checks only those matches.
+    needle = keyword.strip().lower()
+    positions = np.fromiter((position for position, text in enumerate(lowercase) if needle in text), dtype=np.int64)
+    if whole_word:
+        pattern = re.compile(rf"\b{re.escape(needle)}\b")
+        positions = positions[np.fromiter((pattern.search(lowercase[p]) is not None for p in positions),
+                                          dtype=bool, count=len(positions))]
+    return positions
 
 
 def focus_rows(rows: pd.DataFrame, error_focus: str = "both") -> pd.DataFrame:

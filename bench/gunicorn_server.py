@@ -34,20 +34,34 @@ class GunicornServer(ServerProcess):
         return sorted(children)
 
     def worker_memory(self) -> dict[int, dict[str, float]]:
-        """Per worker: resident memory now (VmRSS) and its peak (VmHWM), in MB."""
+        """Per worker: resident memory now (VmRSS), its peak (VmHWM) and its proportional set size
+        (PSS: each shared page divided among the processes that map it), in MB."""
         memory = {}
         for pid in self.worker_pids():
             fields = status_fields(pid)
             if "VmRSS" in fields:
-                memory[pid] = {"rss_mb": fields["VmRSS"] / 1024, "peak_mb": fields.get("VmHWM", 0) / 1024}
+                memory[pid] = {"rss_mb": fields["VmRSS"] / 1024, "peak_mb": fields.get("VmHWM", 0) / 1024,
+                               "pss_mb": rollup_mb(pid).get("Pss", float("nan"))}
         return memory
+
+    def master_pss_mb(self) -> float:
+        return rollup_mb(self.process.pid).get("Pss", float("nan"))
 
 
 def status_fields(pid: int) -> dict[str, int]:
     """The kB figures of /proc/<pid>/status."""
+    return _kilobyte_fields(Path(f"/proc/{pid}/status"))
+
+
+def rollup_mb(pid: int | str) -> dict[str, float]:
+    """The figures of /proc/<pid>/smaps_rollup (Rss, Pss, ...) in MB; empty if the process is gone."""
+    return {name: kilobytes / 1024 for name, kilobytes in _kilobyte_fields(Path(f"/proc/{pid}/smaps_rollup")).items()}
+
+
+def _kilobyte_fields(path: Path) -> dict[str, int]:
     fields = {}
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        for line in path.read_text().splitlines():
             name, _, value = line.partition(":")
             parts = value.split()
             if len(parts) == 2 and parts[1] == "kB":

@@ -41,6 +41,7 @@ ONE_AUDITOR_P50_MS = 100
 FIFTY_AUDITORS_P95_MS = 1000
 WORKER_MEMORY_MB = 500
 MAX_ERROR_SAMPLES = 5
+MASTER = "master"  # key of the gunicorn master among the memory figures of its workers
 SERVER_LOG = OUT_DIR / "load_test_gunicorn.log"
 
 
@@ -209,7 +210,7 @@ def run_load_test(dataset_dir: Path, runs: list[tuple[str, int]]) -> str:
                 f"{TIME_LIMIT_SECONDS} s at most ...")
             result = run_auditors(server.url, pacing, auditors, journeys_each, TIME_LIMIT_SECONDS, seed=seed)
             results.append(result)
-            memory_after.append(server.worker_memory())
+            memory_after.append({**server.worker_memory(), MASTER: {"pss_mb": server.master_pss_mb()}})
             say(run_summary(result))
             say(run_table(result))
             for message in result.errors[:MAX_ERROR_SAMPLES]:
@@ -222,11 +223,15 @@ def run_load_test(dataset_dir: Path, runs: list[tuple[str, int]]) -> str:
 def _memory_table(results: list[RunResult], memory_after: list[dict]) -> tuple[str, float]:
     rows, peak = [], 0.0
     for result, memory in zip(results, memory_after):
-        for number, (pid, figures) in enumerate(sorted(memory.items()), start=1):
-            rows.append([f"after {result.auditors} {result.pacing} auditor(s)", f"worker {number} (pid {pid})",
-                         f"{figures['rss_mb']:.0f}", f"{figures['peak_mb']:.0f}"])
+        when = f"after {result.auditors} {result.pacing} auditor(s)"
+        workers = {pid: figures for pid, figures in memory.items() if pid != MASTER}
+        for number, (pid, figures) in enumerate(sorted(workers.items()), start=1):
+            rows.append([when, f"worker {number} (pid {pid})", f"{figures['rss_mb']:.0f}",
+                         f"{figures['peak_mb']:.0f}", f"{figures['pss_mb']:.0f}"])
             peak = max(peak, figures["peak_mb"], figures["rss_mb"])
-    return markdown_table(["when", "worker", "VmRSS MB", "VmHWM (peak) MB"], rows), peak
+        total_pss = sum(figures["pss_mb"] for figures in memory.values())
+        rows.append([when, "the whole server (master + workers)", "", "", f"{total_pss:.0f}"])
+    return markdown_table(["when", "process", "VmRSS MB", "VmHWM (peak) MB", "PSS MB"], rows), peak
 
 
 def _slowest(result: RunResult, q: float) -> float:
@@ -276,7 +281,9 @@ def _section(dataset_name: str, results: list[RunResult], memory_after: list[dic
         if result.errors:
             lines += [f"- error: `{message}`" for message in result.errors[:MAX_ERROR_SAMPLES]] + [""]
     memory_table, peak = _memory_table(results, memory_after)
-    lines += ["Resident memory of gunicorn's workers (/proc/<pid>/status):", "", memory_table, ""]
+    lines += ["Memory of gunicorn's processes (VmRSS and VmHWM from /proc/<pid>/status; PSS, which divides "
+              "each shared page among the processes sharing it, from /proc/<pid>/smaps_rollup):", "",
+              memory_table, ""]
     lines += _targets(results, peak)
     return "\n".join(lines)
 

@@ -14,7 +14,7 @@ from indielabel.config import ConfigError
 from indielabel.data.dataset import DatasetError
 from indielabel.storage.names import InvalidName, validate_name
 
-PRESETS = ("small", "default", "kumar")
+PRESETS = ("small", "default", "kumar", "million")  # the generator's, named here so --help stays fast
 
 
 def _add_generate(commands) -> None:

@@ -114,6 +114,17 @@ def test_kumar_preset_has_the_size_of_the_papers_dataset():
     assert synth.PRESETS["kumar"] == (107_620, 17_280)
 
 
+def test_million_preset_has_a_million_comments_with_five_ratings_from_a_hundred_thousand_raters():
+    n_items, n_raters = synth.PRESETS["million"]
+    assert (n_items, n_raters) == (1_000_000, 100_000)
+    assert synth_raters.RATINGS_PER_ITEM == 5
+    assert n_items * synth_raters.RATINGS_PER_ITEM // n_raters == 50
+
+
+def test_generate_command_offers_exactly_the_generators_presets():
+    assert cli.PRESETS == tuple(synth.PRESETS)
+
+
 def test_every_rater_has_every_attribute_with_a_known_value(small_dataset):
     raters = small_dataset.raters
     assert list(raters.columns) == ["rater_id", *datasets.RATER_ATTRIBUTES]

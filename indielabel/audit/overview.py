@@ -7,6 +7,7 @@ model's), words the findings and chooses the chart a ``topic_vis_method`` names.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 import audit_utils
@@ -32,7 +33,7 @@ def overview(service: AuditService, user: str, model_name: str | None, method: s
         return {"model": None, "topics": [], "topic_overview_plot_json": None, "topic_vis_method": method,
                 "breakdown_axis": breakdown, "agreement_rule": audit_utils.AGREEMENT_RULE}
     view = service.model_view(user, model_name)
-    table = _breakdown(service, service.audit_frame(user, model_name), breakdown)
+    table = _breakdown(service, user, model_name, breakdown)
     table["summary"] = [summary_text(record) for record in table.to_dict(orient="records")]
     clickable = breakdown == "topic"
     if method in DOT_METHODS:
@@ -62,13 +63,11 @@ def breakdown_axes(service: AuditService) -> list[str]:
     return list(BREAKDOWN_AXES) if has_categories else ["topic"]
 
 
-def _breakdown(service: AuditService, frame: pd.DataFrame, breakdown: str) -> pd.DataFrame:
+def _breakdown(service: AuditService, user: str, model_name: str, breakdown: str) -> pd.DataFrame:
     if breakdown not in breakdown_axes(service):
         raise InputError("this dataset has no toxicity categories; break the audit down by topic",
                          field="breakdown_axis")
-    if breakdown == "topic":
-        return audit_utils.topic_overview(frame, service.topic_labels)
-    return audit_utils.category_overview(frame, service.data.items)
+    return service.overview_table(user, model_name, breakdown)
 
 
 def summary_text(record: dict) -> str:
@@ -87,13 +86,13 @@ def summary_text(record: dict) -> str:
 
 def comparison(service: AuditService, user: str, model_name: str, compare_with: str = CROWD) -> dict:
     """Per topic, your predicted view beside the crowd's (item means) or a group model's, blind spots marked."""
-    yours = audit_utils.topic_overview(service.audit_frame(user, model_name), service.topic_labels)
+    yours = service.overview_table(user, model_name)
     if compare_with == CROWD:
         others, others_name = service.crowd_topic_overview(), CROWD_NAME
     else:
         if compare_with not in service.models_of(user, kind="group"):
             raise NotFoundError(f"you have no group model named {compare_with!r}", field="compare_with")
-        others = audit_utils.topic_overview(service.audit_frame(user, compare_with), service.topic_labels)
+        others = service.overview_table(user, compare_with)
         others_name = f"the group of {compare_with}"
     table = audit_utils.view_comparison(yours, others)
     table["sentence"] = [f"You find this topic {view} than {others_name}" for view in table["view"]]
@@ -117,11 +116,10 @@ def similar_comments(service: AuditService, user: str, model_name: str | None, i
     if position < 0:
         raise NotFoundError(f"no comment with item id {item_id}", field="item_id")
     neighbours = service.content_index().nearest(int(position), n)
-    frame = service.audit_frame(user, model_name)
-    rows = audit_utils.comment_records(frame.iloc[neighbours.positions])
+    rows = audit_utils.comment_records(service.audit_rows(user, model_name, np.asarray(neighbours.positions)))
     for row, similarity in zip(rows, neighbours.similarity.tolist()):
         row["similarity"] = round(similarity, 3)
-    source = audit_utils.comment_records(frame.iloc[[position]])[0]
+    source = audit_utils.comment_records(service.audit_rows(user, model_name, np.array([position])))[0]
     return {"item_id": item_id, "comment": source["comment"], "source": source, "n_shown": len(rows),
             "similar_comments": rows}
 

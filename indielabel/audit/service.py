@@ -52,6 +52,14 @@ class AuditService:
         self.topic_names = set(self.frame.loc[self.frame["topic_id"] >= 0, "topic"])
         self.topic_labels = topic_labels(sorted(self.topic_names))
         self.item_positions = pd.Index(self.frame["item_id"])
+        # Indexes built once so that a request costs what it shows: a topic's rows, a keyword scan over
+        # comments lowercased once, per-topic sums over one array of predictions (no frame of every comment).
+        self.system_rating = self.frame["system_rating"].to_numpy(np.float64)  # decisions exactly as the table
+        self.topic_grouping = audit_utils.topic_grouping(self.frame, self.topic_labels)
+        self.topic_positions = {topic: self.topic_grouping.members(group)
+                                for group, topic in enumerate(self.topic_grouping.keys["key"])}
+        self.comment_lowercase = self.frame["comment_lowercase"].tolist()
+        self._category_grouping: audit_utils.Grouping | None = None
         self._crowd_frame: pd.DataFrame | None = None
         self._crowd_overview: pd.DataFrame | None = None
         self._group_attributes: dict[str, list[str]] | None = None
@@ -303,6 +311,25 @@ class AuditService:
             return self.frame
         return audit_utils.with_predictions(self.frame, self.model_view(user, model_name).predicted_rating)
 
+    def audit_rows(self, user: str, model_name: str | None, positions: np.ndarray) -> pd.DataFrame:
+        """The audit frame's rows at ``positions`` only, with the model's predictions if one is named."""
+        rows = self.frame.iloc[positions]
+        if not model_name:
+            return rows
+        return audit_utils.with_predictions(rows, self.model_view(user, model_name).predicted_rating[positions])
+
+    def overview_table(self, user: str, model_name: str, breakdown: str = "topic") -> pd.DataFrame:
+        """The model's per-topic (or per-category) overview, aggregated over its array of predictions."""
+        predicted = np.asarray(self.model_view(user, model_name).predicted_rating, dtype=np.float32)
+        grouping = self.topic_grouping if breakdown == "topic" else self.category_grouping()
+        error_codes = audit_utils.error_type_codes(self.system_rating, predicted)
+        return audit_utils.grouped_overview(predicted, self.system_rating, error_codes, grouping)
+
+    def category_grouping(self) -> audit_utils.Grouping:
+        if self._category_grouping is None:
+            self._category_grouping = audit_utils.category_grouping(self.data.items)
+        return self._category_grouping
+
     def crowd_frame(self) -> pd.DataFrame:
         if self._crowd_frame is None:
             self._crowd_frame = audit_utils.crowd_frame(self.frame, self.data.items)
@@ -325,8 +352,9 @@ class AuditService:
             raise InputError("type a keyword or phrase to search for", field="keyword")
         else:
             topic = None
-        frame = self.audit_frame(user, model_name)
-        in_scope = audit_utils.scope_rows(frame, topic=topic, keyword=keyword, whole_word=whole_word)
+        positions = (self.topic_positions[topic] if topic is not None
+                     else audit_utils.keyword_positions(self.comment_lowercase, keyword, whole_word))
+        in_scope = self.audit_rows(user, model_name, positions)
         rows = audit_utils.focus_rows(in_scope, error_type)
         response = {"search_type": search_type, "topic": topic, "keyword": keyword, "error_type": error_type,
                     "topic_label": self.topic_labels.get(topic) if topic else None,

@@ -2,7 +2,8 @@
 and evaluation on held-out raters.
 
 Owns: ``features`` (text and attribute features), ``fit`` (the base model's parameters),
-``personal`` (base model cache, fold-in, predictions, quality), ``rating_scale`` (predictions on the
+``personal`` (base model cache, fold-in, predictions, quality), ``mapped_arrays`` (the cache's arrays
+memory-mapped read-only, shared by server workers), ``rating_scale`` (predictions on the
 dataset's rating levels), ``self_description`` (the prior
 given a person's self-described attribute profile), ``label_selection`` (which comments a
 person is asked to label), ``neighbours`` (similar comments in the content space, and a new text

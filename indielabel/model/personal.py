@@ -53,6 +53,7 @@ from indielabel.data import dataset as datasets
 from indielabel.data.dataset import RATING_MAX, RATING_MIN, Dataset
 from indielabel.model.features import attribute_levels, matching_raters
 from indielabel.model.fit import fit_parameters
+from indielabel.model.mapped_arrays import load_npz, save_npz
 from indielabel.model.rating_scale import on_scale, rating_levels
 from indielabel.model.self_description import ConditionedPrior, conditioned_prior
 from indielabel.progress import step
@@ -65,8 +66,7 @@ DEFAULT_PARAMS = {
     "taste_penalty": 10.0,
     "content_bias_penalty": 0.1,
     "content_factor_penalty": 10.0,
-    "max_iterations": 200,
-    "final_iterations": 100,
+    "max_iterations": 200, "final_iterations": 100,
     "prior_iterations": 100,
     "calibration_share": 0.1,
     "seed": 0,
@@ -124,7 +124,7 @@ class BaseModel:
         try:
             os.chmod(temporary, 0o644)  # a cache file, readable like any other file of the dataset
             with os.fdopen(handle, "wb") as stream:
-                np.savez(
+                save_npz(
                     stream,
                     item_ids=self.item_ids,
                     item_offset=self.item_offset,
@@ -149,23 +149,23 @@ class BaseModel:
     @classmethod
     def load(cls, path: str | Path) -> BaseModel:
         try:
-            with np.load(path, allow_pickle=False) as stored:
-                if int(stored["model_format"]) != MODEL_FORMAT:
-                    raise ValueError(f"model format {int(stored['model_format'])}, expected {MODEL_FORMAT}")
-                return cls(
-                    item_ids=stored["item_ids"],
-                    item_offset=stored["item_offset"],
-                    item_factors=stored["item_factors"],
-                    system_rating=stored["system_rating"],
-                    prior_mean=stored["prior_mean"],
-                    prior_penalty=stored["prior_penalty"],
-                    noise_variance=float(stored["noise_variance"]),
-                    fingerprint=str(stored["fingerprint"]),
-                    params=json.loads(str(stored["params_json"])),
-                    profile_levels=[(str(attribute), str(value)) for attribute, value in stored["profile_levels"]],
-                    profile_means=stored["profile_means"],
-                    rating_levels=stored["rating_levels"],
-                )
+            stored = load_npz(path)  # mapped read-only: server workers share one copy
+            if int(stored["model_format"]) != MODEL_FORMAT:
+                raise ValueError(f"model format {int(stored['model_format'])}, expected {MODEL_FORMAT}")
+            return cls(
+                item_ids=stored["item_ids"],
+                item_offset=stored["item_offset"],
+                item_factors=stored["item_factors"],
+                system_rating=stored["system_rating"],
+                prior_mean=stored["prior_mean"],
+                prior_penalty=stored["prior_penalty"],
+                noise_variance=float(stored["noise_variance"]),
+                fingerprint=str(stored["fingerprint"]),
+                params=json.loads(str(stored["params_json"])),
+                profile_levels=[(str(attribute), str(value)) for attribute, value in stored["profile_levels"]],
+                profile_means=stored["profile_means"],
+                rating_levels=stored["rating_levels"],
+            )
         except (OSError, KeyError, ValueError) as error:
             raise datasets.DatasetError(f"{path}: not a usable base model ({error})") from error
 

@@ -1,6 +1,6 @@
 """The embedded default dataset: synthetic forum comments, simulated raters, real system scores.
 
-``python -m indielabel generate --preset small|default|kumar --seed N --out DIR`` writes a dataset
+``python -m indielabel generate --preset small|default|kumar|million --seed N --out DIR`` writes a dataset
 directory (see ``indielabel.data.dataset``). The comments (``synth_text``) cover 36 topics of online
 discussion; 5 simulated raters with demographics rate each one (``synth_raters``); the system under
 audit, alt-profanity-check, scores them for real; the topic model assigns their topics.
@@ -44,7 +44,10 @@ from indielabel.synth import text as synth_text
 from indielabel.synth.phrases import OFFENSIVE_WORDS_RE, SWEAR_RE
 from indielabel.synth.raters import RATINGS_PER_ITEM, Taste
 
-PRESETS = {"small": (2_000, 200), "default": (20_000, 2_000), "kumar": (107_620, 17_280)}
+# (comments, raters); every comment gets RATINGS_PER_ITEM ratings. ``kumar`` is the paper's size,
+# ``million`` ten times it, at the scale of the largest real per-annotator corpora.
+PRESETS = {"small": (2_000, 200), "default": (20_000, 2_000), "kumar": (107_620, 17_280),
+           "million": (1_000_000, 100_000)}
 NOT_PLANTED = "none"
 
 # Ordinary comments: kind -> (share of ordinary comments, content toxicity on the 0-4 scale).
