@@ -10,7 +10,7 @@ import pytest
 
 from indielabel import cli
 from indielabel.data import dataset as datasets
-from indielabel.model import evaluation
+from indielabel.model import evaluation, evaluation_metrics
 from indielabel.model.features import matching_raters
 from indielabel.synth import generator as synth
 
@@ -83,7 +83,7 @@ def test_labels_are_never_scored_and_every_other_rating_is(held_out_result, smal
 def test_pooled_figures_and_differences_agree_with_the_predictions(held_out_result):
     predictions = held_out_result.predictions
     figures = held_out_result.summary["metrics"]
-    for method in evaluation.METHODS:
+    for method in evaluation_metrics.METHODS:
         error = predictions[method] - predictions["rating"]
         wrong_side = (predictions[method] > 2.0) != (predictions["rating"] > 2.0)
         assert figures["mae"]["value"][method] == pytest.approx(error.abs().mean())
@@ -122,7 +122,7 @@ def test_evaluate_command_prints_the_comparison(small_dataset_dir, capsys):
                        "--seed", "1", "--sampler", "stratified"])
     output = capsys.readouterr().out
     assert status == 0
-    for name in evaluation.METHOD_NAMES.values():
+    for name in evaluation_metrics.METHOD_NAMES.values():
         assert name in output
     for metric in ("MAE", "RMSE", "decision error"):
         assert f"{metric} (95% bootstrap interval over raters)" in output
@@ -173,7 +173,7 @@ def test_evaluate_json_has_every_method_and_the_planted_table(small_dataset_dir,
     assert status == 0
     assert output["folds"] == 2 and output["sampler"] == "adaptive"
     assert set(output["metrics"]) == {"mae", "rmse", "decision_error"}
-    assert set(output["metrics"]["decision_error"]["value"]) == set(evaluation.METHODS)
+    assert set(output["metrics"]["decision_error"]["value"]) == set(evaluation_metrics.METHODS)
     names = {row["phenomenon"] for row in output["planted"]}
     assert "religion_mockery" in names
     for row in output["planted"]:

@@ -63,6 +63,9 @@ def requests_about(user: str, item_id: int, topic: str) -> dict[str, tuple[str, 
     return {
         "/audit_settings": ("get", {"user": user}),
         "/get_labeling": ("get", {"user": user}),
+        # Without a user these two are open (below); with one, they read that user's self-description.
+        "/get_comments_to_label": ("get", {"user": user, "n": 3}),
+        "/get_comments_to_label_topic": ("get", {"user": user, "n": 3, "topic": topic}),
         "/get_personalized_model": ("post", {"user": user, "model_name": "mine", "mode": "view"}),
         "/get_personalized_model_topic": ("post", {"user": user, "model_name": "mine", "topic": topic,
                                                    "ratings": {str(item_id): 3}}),

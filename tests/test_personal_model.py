@@ -246,3 +246,29 @@ def test_fit_gradient_matches_finite_differences():
     error = scipy.optimize.check_grad(lambda x: problem.loss_and_gradient(x)[0],
                                       lambda x: problem.loss_and_gradient(x)[1], point)
     assert error < 1e-5 * np.linalg.norm(problem.loss_and_gradient(point)[1])
+
+
+def test_fit_gradient_matches_finite_differences_with_one_penalty_per_row_of_group_leans():
+    data = tiny_dataset()
+    profiles, _, _ = model_fit.centred_profiles(data)
+    params = personal_model.resolved_params({"factors": 2})
+    problem = model_fit.RatingProblem(model_features.content_features(data.items), profiles, data.ratings, params)
+    rows = problem.layout.shapes["group_lean"][0]
+    problem.penalties["group_lean"] = np.linspace(0.5, 20.0, rows)[:, None]
+    point = np.random.default_rng(2).normal(0.0, 0.3, problem.layout.size)
+    error = scipy.optimize.check_grad(lambda x: problem.loss_and_gradient(x)[0],
+                                      lambda x: problem.loss_and_gradient(x)[1], point)
+    assert error < 1e-5 * np.linalg.norm(problem.loss_and_gradient(point)[1])
+
+
+def test_row_penalties_spare_the_words_that_carry_a_group_lean_and_keep_the_typical_penalty():
+    leans = np.zeros((4, 3))
+    leans[0] = [3.0, 0.0, 4.0]  # norm 5: the one word a group's view rides on
+    leans[1] = [0.6, 0.8, 0.0]  # norm 1
+    leans[2] = [0.0, 0.0, 1.0]  # norm 1; leans[3] stayed at zero
+    penalties = model_fit.row_penalties(leans, 10.0).ravel()
+    typical = 7.0 / 4
+    assert penalties[0] == pytest.approx(10.0 * typical / 5) and penalties[0] < 10.0
+    assert penalties[1] == penalties[2] == pytest.approx(10.0 * typical)
+    assert penalties[3] == pytest.approx(10.0 / model_fit.MIN_ROW_SHARE)
+    assert np.all(model_fit.row_penalties(np.zeros((3, 2)), 10.0) == 10.0)

@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 
 from indielabel import cli
+from indielabel.model import label_selection
+from indielabel.model.self_description import conditioned_prior
 from indielabel.storage import profiles
 from indielabel.storage.store import Store, StoreError
 from server import create_app
@@ -176,3 +178,38 @@ def test_the_profile_is_never_written_into_flags_or_reports(client, app):
     assert str(item) in flagged
     for text in (flagged, json.dumps(reports)):
         assert "age_range" not in text and "65 or older" not in text and "self_described" not in text
+
+
+def labeling_picks(client, user: str | None = None) -> list[int]:
+    query = {"n": 10, "sampler": "adaptive", **({"user": user} if user else {})}
+    response = client.get("/get_comments_to_label", query_string=query)
+    assert response.status_code == 200, response.get_json()
+    return [comment["item_id"] for comment in response.get_json()["to_label"]]
+
+
+def remaining_variance(base, item_ids: list[int], profile: dict[str, str] | None) -> float:
+    """Summed predictive variance over the dataset, under the profile-conditioned prior, after labels of
+    ``item_ids``: what the adaptive sampler lowers."""
+    prior = conditioned_prior(base.prior_mean, base.prior_penalty, base.profile_levels, base.profile_means, profile)
+    free = prior.free
+    asked = label_selection.fold_in_design(base.item_factors, base.positions(item_ids), free)
+    moment = label_selection.design_moment(base.item_factors)[np.ix_(free, free)]
+    return float(np.trace(np.linalg.inv(prior.penalty + asked.T @ asked) @ moment))
+
+
+def test_the_labeling_page_picks_comments_knowing_the_stored_profile(client, small_base_model):
+    plain, described = new_user(client), new_user(client)
+    client.put("/profile", json={"user": described, "profile": PROFILE})
+    anonymous, for_plain, for_described = labeling_picks(client), labeling_picks(client, plain), labeling_picks(
+        client, described)
+    assert for_plain == anonymous
+    assert for_described != for_plain
+    assert (remaining_variance(small_base_model, for_described, PROFILE)
+            < remaining_variance(small_base_model, for_plain, PROFILE))
+
+
+def test_another_browser_cannot_ask_for_comments_picked_by_someone_elses_profile(client, app):
+    user = new_user(client)
+    client.put("/profile", json={"user": user, "profile": PROFILE})
+    stranger = app.test_client()
+    assert stranger.get("/get_comments_to_label", query_string={"n": 5, "user": user}).status_code == 403

@@ -24,6 +24,7 @@ from indielabel.data.topic_names import topic_labels
 from indielabel.errors import InputError, NotFoundError
 from indielabel.model import label_selection, neighbours
 from indielabel.model import personal as personal_model
+from indielabel.model.self_description import conditioned_prior
 from indielabel.storage.names import InvalidName, validate_name
 from indielabel.storage.store import Store
 from indielabel.storage.versions import NewVersion, Version
@@ -148,11 +149,14 @@ class AuditService:
     # ---- labeling ----------------------------------------------------------------------------
 
     def comments_to_label(self, n: int, topic: str | None = None, seed: int | None = None,
-                          exclude: frozenset[int] = frozenset(), sampler: str | None = None) -> list[dict]:
+                          exclude: frozenset[int] = frozenset(), sampler: str | None = None,
+                          user: str | None = None) -> list[dict]:
         """``n`` comments to label (of one topic, if given), none in ``exclude``.
 
         ``sampler`` is ``adaptive`` (what tells most about the person, counting the excluded comments
         as already shown) or ``stratified`` (the paper's 2/4/8/4/2); by default the configured one.
+        The adaptive sampler starts from what ``user``'s stored self-description already says about
+        them, as their training will: the groups they named are then known, not asked about.
         """
         items = self.data.items
         if topic is not None:
@@ -160,10 +164,12 @@ class AuditService:
         rng = np.random.default_rng(seed)
         if (sampler or self.settings.label_sampler) == "stratified":
             return label_selection.sample_to_label(items, n, rng, exclude=exclude).to_dict(orient="records")
-        return self._informative_comments(items, n, rng, exclude, whole_dataset=topic is None)
+        profile = None if user is None else self_descriptions.for_training(self.store, self.base_model, user)
+        return self._informative_comments(items, n, rng, exclude, whole_dataset=topic is None, profile=profile)
 
     def _informative_comments(self, items: pd.DataFrame, n: int, rng: np.random.Generator,
-                              exclude: frozenset[int], whole_dataset: bool) -> list[dict]:
+                              exclude: frozenset[int], whole_dataset: bool,
+                              profile: dict[str, str] | None) -> list[dict]:
         base = self.base_model
         known = np.fromiter(exclude, dtype=np.int64)
         asked = base.positions(known[np.isin(known, base.item_ids)])
@@ -171,8 +177,10 @@ class AuditService:
         # Tuning a topic aims at that topic's predictions; the labeling page at the whole dataset's.
         moment = self._dataset_moment() if whole_dataset else label_selection.design_moment(
             base.item_factors, base.positions(items["item_id"]))
-        rows = label_selection.informative_rows(base.item_factors, base.prior_penalty, moment, base.system_rating,
-                                                pool, n, rng, asked_rows=asked)
+        prior = conditioned_prior(base.prior_mean, base.prior_penalty, base.profile_levels, base.profile_means,
+                                  profile)
+        rows = label_selection.informative_rows(base.item_factors, prior.penalty, moment, base.system_rating,
+                                                pool, n, rng, asked_rows=asked, free=prior.free)
         item_ids = base.item_ids[rows]
         comments = self.frame["comment"].to_numpy()[self.item_positions.get_indexer(item_ids)]
         return [{"item_id": int(item_id), "comment": comment} for item_id, comment in zip(item_ids, comments)]

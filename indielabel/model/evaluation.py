@@ -27,7 +27,6 @@ from indielabel.data.dataset import RATING_MAX, RATING_MIN, Dataset
 from indielabel.model import evaluation_metrics as metrics
 from indielabel.model import label_selection
 from indielabel.model import personal as personal_model
-from indielabel.model.evaluation_metrics import METHOD_NAMES, METHODS
 from indielabel.model.features import matching_raters
 from indielabel.model.rating_scale import on_scale
 from indielabel.model.self_description import conditioned_prior

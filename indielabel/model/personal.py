@@ -23,8 +23,8 @@ learns the planted disagreements (in-group terms, veiled hostility, threats, ...
 cannot, and the item bias shrunk toward its content prediction beats the raw crowd mean.
 
 Fit. Item side and crowd raters together by L-BFGS on the squared error plus ridge penalties
-(model_fit): first on 90% of the raters, then, after the prior is calibrated on the other 10%, a
-shorter pass on everyone.
+(model_fit; one group-lean penalty per word): first on 90% of the raters, then, after the prior is
+calibrated on the other 10%, a shorter pass on everyone.
 
 Fold-in. A new user's θ = (b_u, w_u) is unknown, with the population prior N(0, C). C's profile block is the crowd's own covariance of attribute profiles (so groups
 that go together, such as religion and politics, stay together), scaled; the bias and the free
@@ -58,7 +58,7 @@ from indielabel.model.rating_scale import on_scale, rating_levels
 from indielabel.model.self_description import ConditionedPrior, conditioned_prior
 from indielabel.progress import step
 
-MODEL_FORMAT = 3  # 2: the attribute value of each profile column and the crowd means; 3: rating levels
+MODEL_FORMAT = 4  # 2: profile columns and crowd means; 3: rating levels; 4: per-word group-lean penalties
 DEFAULT_PARAMS = {
     "factors": 8,
     "item_penalty": 2.0,

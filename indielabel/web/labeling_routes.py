@@ -36,10 +36,12 @@ def register(app: Flask, service, flags) -> None:
                        model_name_suggestion=MODEL_NAME_SUGGESTION, clusters_for_tuning=audit.tuning_topics())
 
     def comments_to_label(params: schemas.CommentsToLabelQuery):
+        if params.user is not None:
+            require_owner(params.user)
         audit = service()
         sampler = params.sampler or audit.settings.label_sampler
         return jsonify(to_label=audit.comments_to_label(params.n, params.topic, exclude=params.excluded_ids,
-                                                        sampler=sampler), sampler=sampler)
+                                                        sampler=sampler, user=params.user), sampler=sampler)
 
     @app.get("/get_comments_to_label")
     def get_comments_to_label():

@@ -40,9 +40,9 @@ class Body(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
-def _user_field(**kwargs):
+def _user_field(description: str = "the auditor's id", **kwargs):
     return Field(pattern=NAME_PATTERN, validation_alias=AliasChoices("user", "cur_user"),
-                 description="the auditor's id", **kwargs)
+                 description=description, **kwargs)
 
 
 def _model_field(**kwargs):
@@ -71,6 +71,8 @@ class FlagsQuery(UserQuery):
 
 class CommentsToLabelQuery(Query):
     n: int = Field(20, ge=1, le=100, description="how many comments")
+    user: str | None = _user_field(
+        "the auditor's id: the adaptive sampler then starts from their self-description, if any", default=None)
     topic: TopicText | None = None
     # Each id has at most 18 digits (an int64), so converting one is cheap and never fails.
     exclude: str = Field("", max_length=20_000, pattern=r"^[0-9]{0,18}(,[0-9]{0,18})*$",

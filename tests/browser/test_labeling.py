@@ -54,6 +54,8 @@ def test_new_user_labels_twenty_comments_with_the_keyboard_and_trains(server, pa
     # The first batch, the unsure comment's replacement, Fetch more: each excludes every comment shown before it.
     assert [(query["n"], excluded) for query, excluded in to_label_requests] == [
         ("20", set()), ("1", set(shown[:20])), ("5", set(shown[:21]))]
+    # Each names the user, so the adaptive sampler can start from their self-description.
+    assert {query.get("user") for query, _ in to_label_requests} == {user}
 
     page.get_by_label("Name your personalized model").fill("keyboard_model")
     page.get_by_role("button", name="Train model").click()

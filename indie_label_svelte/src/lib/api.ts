@@ -118,11 +118,12 @@ export async function startUser(user: string | null): Promise<string> {
 
 export const labelingSettings = (user: string) => get<LabelingSettings>("/get_labeling", { user });
 
-/** `n` comments to label (from one topic, if given), none of those in `exclude` (the ones already shown),
- * picked by the page's `sampler` parameter (the paper's stratified sample can be asked for in the link). */
-export async function commentsToLabel(n: number, topic?: string, exclude: number[] = []): Promise<CommentToLabel[]> {
+/** `n` comments for `user` to label (from one topic, if given), none of those in `exclude` (the ones already
+ * shown), picked by the page's `sampler` parameter (the paper's stratified sample can be asked for in the link);
+ * the adaptive sampler starts from the user's self-description, if they gave one. */
+export async function commentsToLabel(user: string, n: number, topic?: string, exclude: number[] = []): Promise<CommentToLabel[]> {
   const path = topic ? "/get_comments_to_label_topic" : "/get_comments_to_label";
-  const params = { n, topic, exclude: exclude.join(","), sampler: readStudyParams().sampler };
+  const params = { user, n, topic, exclude: exclude.join(","), sampler: readStudyParams().sampler };
   return (await get<{ to_label: CommentToLabel[] }>(path, params)).to_label;
 }
 
