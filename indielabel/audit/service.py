@@ -155,8 +155,7 @@ class AuditService:
 
         ``sampler`` is ``adaptive`` (what tells most about the person, counting the excluded comments
         as already shown) or ``stratified`` (the paper's 2/4/8/4/2); by default the configured one.
-        The adaptive sampler starts from what ``user``'s stored self-description already says about
-        them, as their training will: the groups they named are then known, not asked about.
+        Adaptive starts from ``user``'s stored self-description, as training will (named groups are known).
         """
         items = self.data.items
         if topic is not None:
@@ -167,9 +166,8 @@ class AuditService:
         profile = None if user is None else self_descriptions.for_training(self.store, self.base_model, user)
         return self._informative_comments(items, n, rng, exclude, whole_dataset=topic is None, profile=profile)
 
-    def _informative_comments(self, items: pd.DataFrame, n: int, rng: np.random.Generator,
-                              exclude: frozenset[int], whole_dataset: bool,
-                              profile: dict[str, str] | None) -> list[dict]:
+    def _informative_comments(self, items: pd.DataFrame, n: int, rng: np.random.Generator, exclude: frozenset[int],
+                              whole_dataset: bool, profile: dict[str, str] | None) -> list[dict]:
         base = self.base_model
         known = np.fromiter(exclude, dtype=np.int64)
         asked = base.positions(known[np.isin(known, base.item_ids)])
