@@ -104,6 +104,14 @@ def open_topic_table(page: Page):
     return table
 
 
+def first_topic_row(page: Page):
+    """The first row of the open topic's comment table, pinned by its comment's id: the table may still
+    re-render while the page settles, and a locator of "the first row" would then follow another row."""
+    table = open_topic_table(page)
+    item_id = table.locator("tbody tr").first.get_attribute("data-item")
+    return table.locator(f"tbody tr[data-item='{item_id}']")
+
+
 def reports_panel(page: Page):
     """The reports panel, opened first when it is closed (it starts closed while no report has content)."""
     panel = page.get_by_role("complementary", name="Your audit reports")

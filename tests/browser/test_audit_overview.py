@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.auditor import _sessions, new_user_with_model, open_app, open_topic_table, reports_panel
+from tests.browser.auditor import _sessions, first_topic_row, new_user_with_model, open_app, reports_panel
 from tests.browser.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser
@@ -77,7 +77,7 @@ def test_every_topic_vis_method_draws_a_different_chart(server, page: Page):
 def test_similar_comments_are_found_from_a_table_row(server, page: Page):
     user = new_user_with_model(server.url)
     open_app(page, server.url, user=user, tab="auditing")
-    row = open_topic_table(page).locator("tbody tr").first
+    row = first_topic_row(page)
     item_id = row.get_attribute("data-item")
     comment = row.locator("td.comment").inner_text()
     row.get_by_role("button", name="Find similar").click()

@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.auditor import (
     comment_rows,
+    first_topic_row,
     flag_buttons,
     labeled_item_ids,
     new_user_with_model,
@@ -29,7 +30,7 @@ FLAG_NOTICE = "a log kept by the organizers of this audit"
 def test_flag_as_an_option_is_logged_and_offered_as_evidence_with_the_predicted_rating(server, page: Page):
     user = new_user_with_model(server.url)
     open_app(page, server.url, user=user, tab="auditing")
-    row = open_topic_table(page).locator("tbody tr").first
+    row = first_topic_row(page)
     item_id = int(row.get_attribute("data-item"))
     comment = row.locator("td.comment").inner_text()
     expect(row.get_by_role("button", name="Flag as Offensive")).to_be_visible()
@@ -116,7 +117,7 @@ def test_a_flag_whose_answer_was_lost_is_logged_once_when_retried(server, page: 
 
     page.route("**/flag", lose_the_first_answer)
     open_app(page, server.url, user=user, tab="auditing")
-    row = open_topic_table(page).locator("tbody tr").first
+    row = first_topic_row(page)
     row.get_by_role("button", name="Flag as Offensive").click()
     row.get_by_role("button", name="Error: not flagged. Retry").click()
     expect(row.get_by_text("Flagged: Offensive")).to_be_visible()

@@ -11,9 +11,9 @@ from playwright.sync_api import Page, expect
 
 from tests.browser import auditor
 from tests.browser.auditor import (
+    first_topic_row,
     new_user_with_model,
     open_app,
-    open_topic_table,
     reports_panel,
     save_complete_report,
     wait_until_saved,
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.browser
 def test_evidence_and_a_report_autosave_and_are_there_after_a_reload(server, page: Page):
     user = new_user_with_model(server.url)
     open_app(page, server.url, user=user, tab="auditing")
-    first_row = open_topic_table(page).locator("tbody tr").first
+    first_row = first_topic_row(page)
     comment = first_row.locator("td.comment").inner_text()
     first_row.get_by_role("button", name="Add as evidence").click()
     expect(first_row.get_by_role("button", name="In report · Remove")).to_be_visible()
