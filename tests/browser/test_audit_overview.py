@@ -99,8 +99,11 @@ def test_counts_say_how_many_of_the_matching_comments_the_focus_keeps(server, pa
     user = new_user_with_model(server.url)
     open_app(page, server.url, user=user, tab="auditing")
     # The report selected on load opens its topic with its error type; "Both" then counts every possible error.
+    # Chosen before that has happened, "Both" would be replaced by the report's error type.
+    page.wait_for_load_state("networkidle")
     page.get_by_role("group", name="What kind of system errors do you want to focus on?").get_by_role(
         "radio", name="Both", exact=True).check()
+    page.wait_for_load_state("networkidle")
     topic = page.get_by_label("What topic would you like to explore further?").input_value()
     focused = api(server.url, user, "/get_cluster_results", topic=topic, error_type="both")
     assert focused["n_total"], "the selected report's topic has possible errors"
