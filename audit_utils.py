@@ -253,12 +253,6 @@ def view_comparison(mine: pd.DataFrame, theirs: pd.DataFrame) -> pd.DataFrame:
     return table.iloc[order].reset_index(drop=True)
 
 
-def select_rows(frame: pd.DataFrame, *, topic: str | None = None, keyword: str | None = None,
-                whole_word: bool = False, error_focus: str = "both") -> pd.DataFrame:
-    """The comments of a topic or matching a keyword, filtered by error focus, most disagreement first."""
-    return focus_rows(scope_rows(frame, topic=topic, keyword=keyword, whole_word=whole_word), error_focus)
-
-
 def scope_rows(frame: pd.DataFrame, *, topic: str | None = None, keyword: str | None = None,
                whole_word: bool = False) -> pd.DataFrame:
     """The comments of a topic or containing a keyword (upper or lower case alike), whatever their error type."""

@@ -6,6 +6,7 @@ import audit_utils
 from indielabel.audit.service import AuditService
 from indielabel.errors import ConflictError, InputError, NotFoundError
 from indielabel.flagging.setup import Flagging, flags_of_user
+from indielabel.storage.probes import ProbeHistory
 
 NOTICES = {
     "manual": "When you flag a comment, the comment, its ratings, your user id, the reason you chose and the time "
@@ -78,8 +79,7 @@ def record_label(service: AuditService, flagging: Flagging, user: str, model: st
     return {"logged": True, "total": total}
 
 
-def flags_of(service: AuditService, flagging: Flagging, user: str, model: str | None = None,
-             probes: dict[int, dict] | None = None) -> list[dict]:
+def flags_of(service: AuditService, flagging: Flagging, user: str, model: str | None = None) -> list[dict]:
     """The comments this user flagged, newest first, once each with every reason given (`options`).
 
     Read through the log's per-user index, so the cost follows this user's flags, not the log's size.
@@ -90,6 +90,7 @@ def flags_of(service: AuditService, flagging: Flagging, user: str, model: str | 
         return []
     if model:
         service.model_view(user, model)  # an unknown model is the request's error, not every flag's
+    probes = ProbeHistory(service.store.root).by_id(user)
     by_item: dict[str, dict] = {}
     for flag in reversed(flags_of_user(flagging.directory, user)):
         key = str(flag.get("item_id"))
@@ -98,7 +99,7 @@ def flags_of(service: AuditService, flagging: Flagging, user: str, model: str | 
             if option not in by_item[key]["options"]:
                 by_item[key]["options"].append(option)
             continue
-        row = _flagged_row(service, user, model, key, probes or {})
+        row = _flagged_row(service, user, model, key, probes)
         if row is not None:
             by_item[key] = {**row, "option": option, "options": [option], "timestamp": flag.get("timestamp")}
     return list(by_item.values())

@@ -12,6 +12,7 @@ import json
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from indielabel.config import ConfigError, Settings
@@ -72,7 +73,7 @@ class Flagging:
         if missing:
             raise ValueError(f"the flagged row lacks {missing}; it needs {list(self.components)}")
         flag_data = [item_row[name] for name in self.components]
-        log = lambda: self._log(item_row, flag_data, option_value, username)  # noqa: E731
+        log = partial(self._log, item_row, flag_data, option_value, username)
         if self.receipts is None or request_id is None:
             return log()
         return self.receipts.once(json.dumps([username, request_id]), log)

@@ -7,7 +7,6 @@ from flask import Flask, Response, jsonify
 from indielabel.audit import flags as user_flags
 from indielabel.config import Settings
 from indielabel.flagging import reading as flagging
-from indielabel.storage.probes import ProbeHistory
 from indielabel.web import schemas
 from indielabel.web.organizer_routes import require_organizer
 from indielabel.web.request_handling import body, limit_rate, query, require_owner
@@ -29,9 +28,7 @@ def register(app: Flask, service, flags) -> None:
     def get_flags():
         params = query(schemas.FlagsQuery)
         require_owner(params.user)
-        audit = service()
-        probes = ProbeHistory(audit.store.root).by_id(params.user)
-        return jsonify(flags=user_flags.flags_of(audit, flags, params.user, params.model, probes))
+        return jsonify(flags=user_flags.flags_of(service(), flags, params.user, params.model))
 
 
 def register_admin(app: Flask, settings: Settings) -> None:
